@@ -1,0 +1,47 @@
+# The two commands of the README are `make demo` and `make test`; everything else is here for developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT := out
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+
+.PHONY: install demo test lint typecheck bench lock clean
+
+$(STAMP): pyproject.toml requirements/lock.txt requirements/models.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -r requirements/lock.txt
+	$(PIP) --no-deps --require-hashes -r requirements/models.txt
+	$(PIP) --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	@mkdir -p $(OUT)
+	$(BIN)/storyline read examples/articles --output $(OUT)/readings.jsonl --errors $(OUT)/errors.jsonl
+	$(BIN)/storyline timeline $(OUT)/readings.jsonl
+
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/storyline bench --documents 300 --workers 1
+	$(BIN)/storyline bench --documents 300
+
+lock: install
+	$(BIN)/pip freeze --exclude-editable | grep -v -i -e '^fr[-_]core' -e '^en[-_]core' > requirements/lock.txt.new
+	mv requirements/lock.txt.new requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,196 @@
+"""Scoring readings against gold files (the format of ``examples/gold/*.gold.json``).
+
+Matching rules:
+
+* an event matches a gold event when the type and status are equal and the participant countries overlap
+  with a Jaccard index of at least 0.5 (level ``events``); at level ``events+time`` the time intervals also
+  overlap, without the prediction being more than twice as long as the gold interval (a gold event without
+  a time wants none); at level ``events+time+place`` the place's country is also equal (a gold event
+  without a place wants none). Matching is one-to-one, greedy in gold order.
+* a gold event marked ``optional`` is neither rewarded nor punished: a prediction matching it is removed
+  from both counts, and missing it costs nothing.
+* a figure matches when the unit is equal and the value is within 0.5 %.
+* entities: the gold's countries against the reading's country entities.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from storyline.records import EventMention, Figure, Reading
+
+LEVELS = ("events", "events+time", "events+time+place")
+
+
+@dataclass
+class Count:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Count) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+        }
+
+
+@dataclass
+class Scores:
+    counts: dict[str, Count] = field(
+        default_factory=lambda: {k: Count() for k in (*LEVELS, "figures", "entities")}
+    )
+    documents: int = 0
+
+    def add(self, other: Scores) -> None:
+        for key, count in other.counts.items():
+            self.counts[key].add(count)
+        self.documents += other.documents
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"documents": self.documents, **{k: c.as_dict() for k, c in self.counts.items()}}
+
+
+def gold_interval(value: str | None) -> tuple[date, date] | None:
+    """ "2025-12-19", "2025-12", "2025" or "a/b" as first and last day."""
+    if not value:
+        return None
+    if "/" in value:
+        a, b = value.split("/", 1)
+        first, last = gold_interval(a), gold_interval(b)
+        return (first[0], last[1]) if first and last else None
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], 1), date(
+            parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1]
+        )
+    day = date(parts[0], parts[1], parts[2])
+    return day, day
+
+
+def _countries(ids: Iterable[str]) -> set[str]:
+    return {i for i in ids if len(i) == 3 and i.isupper()}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def _time_ok(gold: dict[str, Any], event: EventMention) -> bool:
+    wanted = gold_interval(gold.get("when"))
+    if wanted is None:
+        return event.when is None
+    if event.when is None:
+        return False
+    start, end = event.when.start, event.when.end
+    if start > wanted[1] or wanted[0] > end:
+        return False
+    return (end - start).days + 1 <= 2 * ((wanted[1] - wanted[0]).days + 1)
+
+
+def _place_ok(gold: dict[str, Any], event: EventMention) -> bool:
+    where = gold.get("where")
+    if not where or not where.get("country"):
+        return event.where is None
+    return event.where is not None and event.where.country == where["country"]
+
+
+def _event_matcher(level: str) -> Callable[[dict[str, Any], EventMention], bool]:
+    def match(gold: dict[str, Any], event: EventMention) -> bool:
+        if gold["type"] != event.type or gold["status"] != event.status:
+            return False
+        if _jaccard(_countries(gold.get("participants", [])), _countries(event.participants)) < 0.5:
+            return False
+        if level != "events" and not _time_ok(gold, event):
+            return False
+        return level != "events+time+place" or _place_ok(gold, event)
+
+    return match
+
+
+def _score_events(gold: list[dict[str, Any]], events: list[EventMention], level: str) -> Count:
+    match = _event_matcher(level)
+    free = list(range(len(events)))
+    count = Count()
+    ignored = 0
+    for g in sorted(gold, key=lambda g: bool(g.get("optional"))):
+        hit = next((i for i in free if match(g, events[i])), None)
+        if hit is not None:
+            free.remove(hit)
+            if g.get("optional"):
+                ignored += 1
+            else:
+                count.tp += 1
+        elif not g.get("optional"):
+            count.fn += 1
+    count.fp = len(free)
+    return count
+
+
+def _score_figures(gold: list[dict[str, Any]], figures: list[Figure]) -> Count:
+    free = list(range(len(figures)))
+    count = Count()
+    for g in gold:
+        hit = next(
+            (
+                i
+                for i in free
+                if figures[i].unit == g["unit"]
+                and abs(figures[i].value - g["value"]) <= 0.005 * abs(g["value"])
+            ),
+            None,
+        )
+        if hit is None:
+            count.fn += 1
+        else:
+            free.remove(hit)
+            count.tp += 1
+    count.fp = len(free)
+    return count
+
+
+def score_reading(reading: Reading, gold: dict[str, Any]) -> Scores:
+    scores = Scores(documents=1)
+    for level in LEVELS:
+        scores.counts[level] = _score_events(gold.get("events", []), reading.events, level)
+    scores.counts["figures"] = _score_figures(gold.get("figures", []), reading.figures)
+    wanted = set(gold.get("entities", {}).get("countries", []))
+    found = {e.id for e in reading.entities if e.kind == "country"}
+    scores.counts["entities"] = Count(tp=len(wanted & found), fp=len(found - wanted), fn=len(wanted - found))
+    return scores
+
+
+def load_gold(path: Path) -> dict[str, Any]:
+    gold: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    gold["_file"] = str(path)
+    return gold

@@ -1,0 +1,405 @@
+"""The knowledge base: the entities storyline can name, and the surface forms that name them.
+
+All facts live in data files under ``data/`` (described, with their sources, in
+``data/SOURCES.md``); this module only reads, expands and checks them. The domain is in
+the data: nothing here is specific to any region.
+
+>>> kb = load()
+>>> kb.get("KGZ").name
+'Kyrgyzstan'
+>>> kb.members("central-asia")
+('KAZ', 'KGZ', 'TJK', 'TKM', 'UZB')
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ALIAS_LANGS",
+    "ALIAS_ROLES",
+    "ENTRY_KINDS",
+    "Alias",
+    "KBEntry",
+    "KBError",
+    "KnowledgeBase",
+    "load",
+    "load_dir",
+    "russian_adjective_forms",
+]
+
+ENTRY_KINDS = ("country", "organization", "format", "place", "region", "person")
+ALIAS_ROLES = ("name", "short", "demonym", "metonym", "acronym")
+ALIAS_LANGS = ("fr", "en", "ru", "*")
+
+_COUNTRY_ID = re.compile(r"[A-Z]{3}")
+_SLUG_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_QID = re.compile(r"Q[1-9][0-9]*")
+_FOUNDED = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
+# Keys of a JSON entry that list surface forms by language, and the role of those forms.
+_JSON_ALIAS_KEYS = (("names", "name"), ("short", "short"), ("acronyms", "acronym"), ("metonyms", "metonym"))
+
+
+@dataclass(frozen=True)
+class KBEntry:
+    """One entity: a country, organisation, diplomatic format, place, region or person."""
+
+    id: str
+    kind: str
+    name: str
+    wikidata: str | None = None
+    country: str | None = None
+    members: tuple[str, ...] = ()
+    capital_of: str | None = None
+    geonameid: int | None = None
+    founded: str | None = None
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A surface form that names an entry in one language (or in any, ``lang == "*"``)."""
+
+    text: str
+    entity_id: str
+    lang: str
+    role: str
+    case_sensitive: bool
+
+
+class KBError(ValueError):
+    """The data files are inconsistent or malformed."""
+
+
+class KnowledgeBase:
+    """Entries by id and their aliases; built by :func:`load` or :func:`load_dir`."""
+
+    entries: dict[str, KBEntry]
+    aliases: list[Alias]
+
+    def __init__(self, entries: dict[str, KBEntry], aliases: list[Alias]) -> None:
+        self.entries = entries
+        self.aliases = aliases
+        by_lang: dict[str, list[Alias]] = {lang: [] for lang in ALIAS_LANGS}
+        for alias in aliases:
+            by_lang[alias.lang].append(alias)
+        star = by_lang["*"]
+        self._for_lang: dict[str, tuple[Alias, ...]] = {
+            lang: tuple(by_lang[lang] + star) for lang in ALIAS_LANGS if lang != "*"
+        }
+        self._star: tuple[Alias, ...] = tuple(star)
+
+    def get(self, entity_id: str) -> KBEntry | None:
+        return self.entries.get(entity_id)
+
+    def aliases_for(self, lang: str) -> list[Alias]:
+        """The aliases of ``lang`` followed by those valid in any language (``"*"``)."""
+        return list(self._for_lang.get(lang, self._star))
+
+    def members(self, entity_id: str) -> tuple[str, ...]:
+        """Member countries of a region or format; ``()`` if none or unknown."""
+        entry = self.entries.get(entity_id)
+        return entry.members if entry is not None else ()
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase({len(self.entries)} entries, {len(self.aliases)} aliases)"
+
+
+# --- Russian adjectives ---------------------------------------------------------------------------
+
+# Endings of adjectives whose stem ends in к, г or х (японск-ий, турецк-ий, нижегородск-ой):
+# every case/number/gender form is stem + one of these.
+_RU_VELAR_ADJ_ENDINGS = (
+    "ий",  # m. nom./acc. (inanimate)
+    "ая",  # f. nom.
+    "ое",  # n. nom./acc.
+    "ие",  # pl. nom./acc. (inanimate)
+    "ого",  # m./n. gen., m. acc. (animate)
+    "ой",  # f. gen./dat./instr./prep.; m. nom. of stressed-ending adjectives
+    "ому",  # m./n. dat.
+    "им",  # m./n. instr., pl. dat.
+    "их",  # pl. gen./prep., pl. acc. (animate)
+    "ими",  # pl. instr.
+    "ом",  # m./n. prep.
+    "ую",  # f. acc.
+)
+
+
+def russian_adjective_forms(lemma: str) -> tuple[str, ...]:
+    """All case, number and gender forms of a Russian adjective with a velar stem.
+
+    ``lemma`` is the masculine nominative singular ending in -кий/-гий/-хий or
+    -кой/-гой/-хой (``японский``, ``турецкий``). Raises :class:`KBError` otherwise.
+    """
+    if len(lemma) < 4 or lemma[-2:] not in ("ий", "ой") or lemma[-3] not in "кгх":
+        raise KBError(f"not a Russian adjective with a velar stem: {lemma!r}")
+    stem = lemma[:-2]
+    forms = [lemma] + [stem + ending for ending in _RU_VELAR_ADJ_ENDINGS]
+    return tuple(dict.fromkeys(forms))
+
+
+# --- reading the data files -----------------------------------------------------------------------
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file as dicts, skipping ``#`` comment lines; with 1-based line numbers."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        numbered = [(n, line) for n, line in enumerate(handle, 1) if not line.startswith("#")]
+    if not numbered:
+        raise KBError(f"{path.name}: empty file")
+    reader = csv.DictReader(line for _, line in numbered)
+    for (number, _), row in zip(numbered[1:], reader, strict=False):
+        if None in row or any(value is None for value in row.values()):
+            raise KBError(f"{path.name}:{number}: wrong number of fields")
+        yield number, {key: value.strip() for key, value in row.items()}
+
+
+def _flag(value: str, where: str) -> bool:
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no", ""):
+        return False
+    raise KBError(f"{where}: not a boolean: {value!r}")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+class _Builder:
+    """Collects entries and aliases from the data files, then checks them."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, KBEntry] = {}
+        self.where: dict[str, str] = {}
+        self.aliases: list[tuple[Alias, str]] = []
+        self.case_sensitive_words: set[tuple[str, str]] = set()
+        self.partners: list[tuple[str, str, str]] = []
+
+    def add_entry(self, entry: KBEntry, where: str) -> None:
+        if entry.id in self.entries:
+            raise KBError(f"{where}: duplicate id {entry.id!r} (first defined at {self.where[entry.id]})")
+        self.entries[entry.id] = entry
+        self.where[entry.id] = where
+
+    def add_alias(
+        self, text: str, entity_id: str, lang: str, role: str, case_sensitive: bool, where: str
+    ) -> None:
+        text = " ".join(text.split())
+        if not text:
+            raise KBError(f"{where}: empty alias for {entity_id!r}")
+        if lang not in ALIAS_LANGS:
+            raise KBError(f"{where}: unknown language {lang!r}")
+        if role not in ALIAS_ROLES:
+            raise KBError(f"{where}: unknown alias role {role!r}")
+        self.aliases.append((Alias(text, entity_id, lang, role, case_sensitive or role == "acronym"), where))
+
+    # countries ------------------------------------------------------------------------------------
+
+    def read_countries(self, data: Path) -> None:
+        path = data / "countries.csv"
+        for number, row in _csv_rows(path):
+            where = f"{path.name}:{number}"
+            self.add_entry(
+                KBEntry(id=row["id"], kind="country", name=row["name"], wikidata=row["wikidata"] or None),
+                where,
+            )
+            self.add_alias(row["name"], row["id"], "en", "name", False, where)
+
+    def read_alias_csv(
+        self, data: Path, name: str, entity_column: str, default_role: str | None = None
+    ) -> None:
+        path = data / name
+        for number, row in _csv_rows(path):
+            where = f"{path.name}:{number}"
+            role = row.get("role") or default_role or ""
+            case_sensitive = _flag(row.get("case_sensitive", ""), where)
+            self.add_alias(row["text"], row[entity_column], row["lang"], role, case_sensitive, where)
+
+    def read_case_sensitive(self, data: Path) -> None:
+        path = data / "case_sensitive.csv"
+        for number, row in _csv_rows(path):
+            if row["lang"] not in ALIAS_LANGS:
+                raise KBError(f"{path.name}:{number}: unknown language {row['lang']!r}")
+            self.case_sensitive_words.add((row["text"], row["lang"]))
+
+    def read_demonyms(self, data: Path) -> None:
+        path = data / "demonyms.csv"
+        for number, row in _csv_rows(path):
+            where = f"{path.name}:{number}"
+            paradigm = row["paradigm"]
+            if paradigm == "ru-adj":
+                if row["lang"] != "ru":
+                    raise KBError(f"{where}: paradigm ru-adj on a {row['lang']!r} row")
+                try:
+                    forms: Iterable[str] = russian_adjective_forms(row["text"])
+                except KBError as exc:
+                    raise KBError(f"{where}: {exc}") from None
+            elif paradigm:
+                raise KBError(f"{where}: unknown paradigm {paradigm!r}")
+            else:
+                forms = (row["text"],)
+            for form in forms:
+                self.add_alias(form, row["entity"], row["lang"], "demonym", False, where)
+
+    # places ---------------------------------------------------------------------------------------
+
+    def read_places(self, data: Path) -> None:
+        path = data / "places.csv"
+        for number, row in _csv_rows(path):
+            where = f"{path.name}:{number}"
+            try:
+                geonameid = int(row["geonameid"]) if row["geonameid"] else None
+            except ValueError:
+                raise KBError(f"{where}: geonameid is not a number: {row['geonameid']!r}") from None
+            capital_of = row["capital_of"] or None
+            entry = KBEntry(
+                id=row["id"],
+                kind="place",
+                name=row["name"],
+                wikidata=row["wikidata"] or None,
+                country=row["country"] or None,
+                capital_of=capital_of,
+                geonameid=geonameid,
+            )
+            self.add_entry(entry, where)
+            # A capital's name can stand for its government: its names are metonym aliases.
+            role = "metonym" if capital_of else "name"
+            self.add_alias(row["name"], row["id"], "en", role, False, where)
+            for lang in ("en", "fr", "ru"):
+                for text in _split(row[lang]):
+                    self.add_alias(text, row["id"], lang, role, False, where)
+
+    # JSON entities (regions, organisations, formats) ----------------------------------------------
+
+    def read_json(self, data: Path, name: str) -> None:
+        path = data / name
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise KBError(f"{name}: invalid JSON: {exc}") from None
+        if not doc.get("_sources") and not doc.get("_source"):
+            raise KBError(f"{name}: no _sources")
+        default_kind = doc.get("kind")
+        for index, item in enumerate(doc.get("entries", [])):
+            self._json_entry(item, default_kind, f"{name}[{index}]")
+
+    def _json_entry(self, item: dict[str, Any], default_kind: str | None, where: str) -> None:
+        known = {
+            "id", "kind", "name", "wikidata", "country", "members", "capital_of", "geonameid", "founded",
+            "names", "short", "acronyms", "metonyms", "partner", "note",
+        }  # fmt: skip
+        unknown = set(item) - known
+        if unknown:
+            raise KBError(f"{where}: unknown keys {sorted(unknown)}")
+        for key in ("id", "name"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise KBError(f"{where}: missing {key}")
+        entity_id = item["id"]
+        where = f"{where} ({entity_id})"
+        members = item.get("members", [])
+        if not isinstance(members, list):
+            raise KBError(f"{where}: members must be a list")
+        entry = KBEntry(
+            id=entity_id,
+            kind=item.get("kind", default_kind) or "",
+            name=item["name"],
+            wikidata=item.get("wikidata"),
+            country=item.get("country"),
+            members=tuple(members),
+            capital_of=item.get("capital_of"),
+            geonameid=item.get("geonameid"),
+            founded=item.get("founded"),
+        )
+        self.add_entry(entry, where)
+        if "partner" in item:
+            self.partners.append((entity_id, item["partner"], where))
+        self.add_alias(entry.name, entity_id, "en", "name", False, where)
+        for key, role in _JSON_ALIAS_KEYS:
+            by_lang = item.get(key, {})
+            if not isinstance(by_lang, dict):
+                raise KBError(f"{where}: {key} must map a language to a list of forms")
+            for lang, texts in by_lang.items():
+                if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                    raise KBError(f"{where}: {key}.{lang} must be a list of strings")
+                for text in texts:
+                    self.add_alias(text, entity_id, lang, role, False, where)
+
+    # checks and finishing -------------------------------------------------------------------------
+
+    def check_entries(self) -> None:
+        countries = {eid for eid, e in self.entries.items() if e.kind == "country"}
+        for entity_id, entry in self.entries.items():
+            where = self.where[entity_id]
+            if entry.kind not in ENTRY_KINDS:
+                raise KBError(f"{where}: unknown kind {entry.kind!r}")
+            pattern = _COUNTRY_ID if entry.kind == "country" else _SLUG_ID
+            if not pattern.fullmatch(entity_id):
+                raise KBError(f"{where}: malformed id {entity_id!r} for a {entry.kind}")
+            if not entry.name:
+                raise KBError(f"{where}: empty name")
+            if entry.wikidata is not None and not _QID.fullmatch(entry.wikidata):
+                raise KBError(f"{where}: malformed wikidata id {entry.wikidata!r}")
+            if entry.founded is not None and not _FOUNDED.fullmatch(entry.founded):
+                raise KBError(f"{where}: founded must be YYYY, YYYY-MM or YYYY-MM-DD, not {entry.founded!r}")
+            if entry.geonameid is not None and (not isinstance(entry.geonameid, int) or entry.geonameid <= 0):
+                raise KBError(f"{where}: malformed geonameid {entry.geonameid!r}")
+            refs = [("country", entry.country), ("capital_of", entry.capital_of)]
+            refs += [("members", member) for member in entry.members]
+            for field, ref in refs:
+                if ref is not None and ref not in countries:
+                    raise KBError(f"{where}: {field} {ref!r} is not a country id")
+            if len(set(entry.members)) != len(entry.members):
+                raise KBError(f"{where}: repeated member")
+        for entity_id, partner, where in self.partners:
+            if partner not in self.entries:
+                raise KBError(f"{where}: partner {partner!r} of {entity_id!r} is not an entry")
+
+    def finish_aliases(self) -> list[Alias]:
+        """Check targets, apply the case-sensitive word list and drop duplicates."""
+        merged: dict[tuple[str, str, str], Alias] = {}
+        for alias, where in self.aliases:
+            if alias.entity_id not in self.entries:
+                raise KBError(f"{where}: alias {alias.text!r} names unknown entry {alias.entity_id!r}")
+            sensitive = alias.case_sensitive or any(
+                (alias.text, lang) in self.case_sensitive_words for lang in (alias.lang, "*")
+            )
+            key = (alias.text, alias.entity_id, alias.lang)
+            previous = merged.get(key)
+            if previous is None:
+                merged[key] = Alias(alias.text, alias.entity_id, alias.lang, alias.role, sensitive)
+            elif sensitive and not previous.case_sensitive:
+                merged[key] = Alias(previous.text, previous.entity_id, previous.lang, previous.role, True)
+        star = {(a.text, a.entity_id) for a in merged.values() if a.lang == "*"}
+        return [a for a in merged.values() if a.lang == "*" or (a.text, a.entity_id) not in star]
+
+
+def load_dir(data: Path) -> KnowledgeBase:
+    """Build a knowledge base from the data files in ``data`` (uncached; raises :class:`KBError`)."""
+    builder = _Builder()
+    builder.read_case_sensitive(data)
+    builder.read_countries(data)
+    builder.read_alias_csv(data, "country_names.csv", "country")
+    builder.read_alias_csv(data, "country_variants.csv", "country")
+    builder.read_places(data)
+    builder.read_alias_csv(data, "metonyms.csv", "entity", default_role="metonym")
+    for name in ("regions.json", "organizations.json", "formats.json"):
+        builder.read_json(data, name)
+    builder.read_demonyms(data)
+    builder.check_entries()
+    aliases = builder.finish_aliases()
+    return KnowledgeBase(builder.entries, aliases)
+
+
+@functools.cache
+def load() -> KnowledgeBase:
+    """The knowledge base of the package data files, loaded once per process."""
+    with resources.as_file(resources.files(__name__) / "data") as data:
+        return load_dir(Path(data))

@@ -1,0 +1,579 @@
+"""Events: who did what with whom, when and where, with a status.
+
+The rules are the same for every language; the words are each language's data (``events.json`` for
+triggers, support and status verbs and contexts; ``grammar.json`` for negation, modality and the future).
+The dependency parse tells who acts and how a trigger is governed:
+
+* a trigger is a noun (sommet, summit, саммит) or a verb (fournir, provide, выделить);
+* its *predicate chain* is the trigger and the verbs that govern it (``accueillir`` ← ``se préparer à``); the
+  status comes from that chain: a status verb (annuler, postpone, состояться), negation, modality, the
+  future, else tense;
+* a noun trigger that is the subject of some other verb ("le sommet pourrait élargir…") only refers back
+  to an event introduced elsewhere: it may add to that event, never create one;
+* a mention with a demonstrative ("cette rencontre") takes its missing actors, place and time from the
+  sentence before;
+* mentions of the same event in one document are merged: one event per real event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from storyline import kb
+from storyline.languages import Language
+from storyline.read.context import Context, Found, interval_of
+from storyline.read.entities import expand
+from storyline.read.nlp import Parse, Token
+from storyline.read.patterns import fold
+from storyline.records import EventMention, Interval, Place, Span, Time
+
+STATUS_ORDER = ("cancelled", "postponed", "negated", "hypothetical", "planned")
+SUBJECTS = ("nsubj", "nsubj:pass", "csubj")
+TARGET_DEPS = ("obj", "iobj", "obl:arg", "obl", "nmod", "dobj", "dative", "pobj")
+CLIMB = ("xcomp", "xcomp:pass", "advcl", "ccomp", "conj")
+
+
+@dataclass
+class Lexicon:
+    triggers: dict[str, list[dict[str, Any]]]  # first folded lemma -> entries
+    support: frozenset[str]
+    status_verbs: dict[str, str]
+    contexts: dict[str, frozenset[str]]
+    negations: frozenset[str]
+    future_aux: frozenset[str]
+    planned: frozenset[str]
+    hypothetical: frozenset[str]
+    conditional_is_hypothetical: bool
+    reasons: tuple[str, ...]
+    demonstratives: frozenset[str]
+
+
+@cache
+def lexicon(language: Language) -> Lexicon:
+    events = language.resource("events")
+    grammar = language.resource("grammar")
+    triggers: dict[str, list[dict[str, Any]]] = {}
+    for entry in events.get("triggers", []):
+        words = fold(entry["lemma"]).split()
+        triggers.setdefault(words[0], []).append({**entry, "words": words})
+
+    def folded(key: str, source: dict[str, Any] = grammar) -> frozenset[str]:
+        return frozenset(fold(w) for w in source.get(key, []))
+
+    return Lexicon(
+        triggers=triggers,
+        support=folded("support_verbs", events),
+        status_verbs={fold(k): v for k, v in events.get("status_verbs", {}).items()},
+        contexts={k: frozenset(fold(w) for w in v) for k, v in events.get("contexts", {}).items()},
+        negations=folded("negations"),
+        future_aux=folded("future_auxiliaries"),
+        planned=folded("planned_markers"),
+        hypothetical=folded("hypothetical_markers"),
+        conditional_is_hypothetical=bool(grammar.get("conditional_mood_is_hypothetical")),
+        reasons=tuple(sorted((fold(w) for w in grammar.get("reason_markers", [])), key=len, reverse=True)),
+        demonstratives=folded("demonstratives"),
+    )
+
+
+@dataclass
+class Candidate:
+    type: str
+    mode: str | None
+    status: str | None  # None: the mention refers back to an event and says nothing of its status
+    sentence: int
+    trigger: Token
+    partial: bool  # may only add to an event introduced elsewhere
+    participants: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    target: list[str] = field(default_factory=list)
+    format: str | None = None
+    where: Place | None = None
+    when: Interval | None = None
+    reason: str | None = None
+    context: list[str] = field(default_factory=list)
+    evidence: Span | None = None
+    explicit_status: bool = False
+
+
+def _lemma(token: Token) -> str:
+    return fold(token.lemma)
+
+
+def _is_verb(token: Token) -> bool:
+    return token.pos in ("VERB", "AUX")
+
+
+def _chain(parse: Parse, trigger: Token) -> list[Token]:
+    """The trigger and the predicates that govern it, nearest first: up through the noun phrase to its verb,
+    then on through control and complement clauses ("prévoit de fournir", "s'apprête à … en accueillant")."""
+    chain = [trigger]
+    current = trigger
+    predicate = _is_verb(trigger)
+    for _ in range(8):
+        if current.head == current.i or (predicate and current.dep not in CLIMB):
+            break
+        current = parse.tokens[current.head]
+        if _is_verb(current) or current.pos == "ADJ":
+            chain.append(current)
+            predicate = True
+    return chain
+
+
+def _with_children(parse: Parse, chain: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for t in chain:
+        out.append(t)
+        out.extend(
+            c for c in parse.children(t) if c.dep.startswith(("aux", "advmod", "neg", "cop", "expl", "mark"))
+        )
+    return out
+
+
+def _verb_key(parse: Parse, token: Token) -> list[str]:
+    """The verb's lemma alone and with its particle or object noun ("call off", "avoir lieu", "take place")."""
+    keys = [_lemma(token)]
+    for child in parse.children(token):
+        if child.dep in ("compound:prt", "prt", "obj", "dobj", "fixed"):
+            keys.insert(0, _lemma(token) + " " + _lemma(child))
+    return keys
+
+
+def status_of(parse: Parse, lex: Lexicon, trigger: Token) -> tuple[str, bool]:
+    """The status the trigger's clause gives it, and whether a word said it explicitly."""
+    chain = _chain(parse, trigger)
+    words = _with_children(parse, chain)
+    lemmas = {_lemma(t) for t in words}
+    found: set[str] = set()
+    happens = False
+    for t in chain:
+        for key in _verb_key(parse, t):
+            status = lex.status_verbs.get(key)
+            if status == "tense":
+                happens = True
+            elif status:
+                found.add(status)
+                break
+    if lemmas & lex.negations:
+        # "n'aura pas lieu", "will not take place", "не состоится": the event is called off
+        found.add("cancelled" if happens else "negated")
+    conditional = any(t.feats.get("Mood") == "Cnd" for t in words if _is_verb(t))
+    if lemmas & lex.hypothetical or (conditional and lex.conditional_is_hypothetical):
+        found.add("hypothetical")
+    future = any(t.feats.get("Tense") == "Fut" for t in words if _is_verb(t))
+    if future or lemmas & lex.planned or lemmas & lex.future_aux:
+        found.add("planned")
+    for status in STATUS_ORDER:
+        if status in found:
+            return status, True
+    return _tense_status(parse, chain), False
+
+
+def _tense_status(parse: Parse, chain: list[Token]) -> str:
+    for t in chain:
+        if not _is_verb(t):
+            continue
+        tense = t.feats.get("Tense")
+        if tense in ("Past", "Imp", "Pqp"):
+            return "occurred"
+        if tense == "Pres":
+            return "occurred"
+        if t.feats.get("VerbForm") == "Part":
+            return "occurred"
+    return "occurred"
+
+
+def _reason(ctx: Context, lex: Lexicon, start: int, end: int) -> tuple[str | None, tuple[int, int] | None]:
+    folded = fold(ctx.text[start:end])
+    for marker in lex.reasons:
+        for m in re.finditer(r"(?<![\w])" + re.escape(marker), folded):
+            begin = start + m.end()
+            while begin < end and not ctx.text[begin].isalnum():
+                begin += 1
+            word = ctx.parse.token_at(begin) if ctx.parse else None
+            if word is not None and _is_verb(word):
+                continue  # "due to attend" is no reason
+            stop = begin
+            while stop < end and not (
+                ctx.text[stop] in ";:!?)"
+                or (ctx.text[stop] == "." and not ctx.text[stop + 1 : stop + 2].isdigit())
+            ):
+                stop += 1
+            phrase = ctx.text[begin:stop].strip(" ,")
+            if phrase:
+                return phrase, (start + m.start(), stop)
+    return None, None
+
+
+def _place(found: Found) -> Place | None:
+    entry = kb.load().get(found.entity)
+    if entry is None:
+        return None
+    if entry.kind == "country":
+        return Place(name=entry.name, country=entry.id)
+    return Place(name=entry.name, geonameid=entry.geonameid, country=entry.country)
+
+
+@dataclass
+class SentenceFacts:
+    all: list[Found]
+    actors: list[Found]
+    places: list[Found]
+    times: list[Time]
+    formats: list[str]
+
+
+def _facts(ctx: Context, s: int, exclude: tuple[int, int] | None = None) -> SentenceFacts:
+    assert ctx.parse is not None
+    sent = ctx.parse.sentences[s]
+    inside = [
+        f
+        for f in ctx.found
+        if sent.start <= f.start < sent.end and not (exclude and exclude[0] <= f.start < exclude[1])
+    ]
+    times = [
+        t
+        for t in ctx.times
+        if sent.start <= t.start < sent.end
+        and t.interval is not None
+        and not (exclude and exclude[0] <= t.start < exclude[1])
+    ]
+    base = kb.load()
+    formats = [f.entity for f in inside if (e := base.get(f.entity)) is not None and e.kind == "format"]
+    return SentenceFacts(
+        all=inside,
+        actors=[f for f in inside if f.actor and not f.place],
+        places=[f for f in inside if f.place],
+        times=times,
+        formats=formats,
+    )
+
+
+def _best_place(places: list[Found]) -> Place | None:
+    base = kb.load()
+    cities = [f for f in places if (e := base.get(f.entity)) is not None and e.kind == "place"]
+    countries = [f for f in places if (e := base.get(f.entity)) is not None and e.kind == "country"]
+    chosen = cities or countries
+    return _place(chosen[0]) if chosen else None
+
+
+def _nearest_time(times: list[Time], trigger: Token) -> Time | None:
+    dated = [t for t in times if t.type == "DATE"]
+    if not dated:
+        return None
+    return min(dated, key=lambda t: abs(t.start - trigger.start))
+
+
+def _matches(parse: Parse, tokens: list[Token], k: int, entry: dict[str, Any]) -> bool:
+    words = entry["words"]
+    if k + len(words) > len(tokens):
+        return False
+    if any(_lemma(tokens[k + j]) != w for j, w in enumerate(words)):
+        return False
+    pos = entry.get("pos")
+    token = tokens[k]
+    if pos == "NOUN":
+        return token.pos in ("NOUN", "PROPN", "X")
+    if pos == "VERB":
+        return _is_verb(token)
+    return True
+
+
+def _governed_by(parse: Parse, token: Token, verbs: frozenset[str]) -> bool:
+    """One of the predicates over the trigger ("tenir" in "a tenu … la deuxième édition du Dialogue") is
+    one of ``verbs``."""
+    return any(key in verbs for head in _chain(parse, token)[1:] for key in _verb_key(parse, head))
+
+
+def _phrase_head(parse: Parse, token: Token) -> Token:
+    """The head of the noun phrase the trigger sits in ("la tenue d'un sommet" -> "tenue")."""
+    current = token
+    for _ in range(4):
+        head = parse.tokens[current.head]
+        if (
+            head.i == current.i
+            or _is_verb(head)
+            or current.dep not in ("nmod", "nmod:poss", "compound", "amod")
+        ):
+            break
+        current = head
+    return current
+
+
+@cache
+def _format_words() -> frozenset[str]:
+    base = kb.load()
+    return frozenset(
+        word
+        for a in base.aliases
+        if (e := base.get(a.entity_id)) is not None and e.kind == "format"
+        for word in fold(a.text).split()
+    )
+
+
+def _names_a_format(ctx: Context, trigger: Token) -> bool:
+    """ "du dialogue « Central Asia + Japan »": the noun is part of a format's name (unlike "le sommet
+    « Asie centrale + Japon »", a summit of the format)."""
+    if fold(trigger.text) not in _format_words() and _lemma(trigger) not in _format_words():
+        return False
+    base = kb.load()
+    for f in ctx.found:
+        entry = base.get(f.entity)
+        if entry is not None and entry.kind == "format" and 0 <= f.start - trigger.end <= 48:
+            between = ctx.text[trigger.end : f.start]
+            if not any(ch in between for ch in ".;,"):
+                return True
+    return False
+
+
+def _candidates(ctx: Context, lex: Lexicon) -> list[Candidate]:
+    parse = ctx.parse
+    assert parse is not None
+    out: list[Candidate] = []
+    for s, sent in enumerate(parse.sentences):
+        tokens = parse.sentence_tokens(s)
+        seen_types: set[str] = set()
+        for k, token in enumerate(tokens):
+            for entry in lex.triggers.get(_lemma(token), []):
+                if not _matches(parse, tokens, k, entry) or entry["type"] in seen_types:
+                    continue
+                candidate = _candidate(ctx, lex, s, token, entry)
+                if candidate is not None:
+                    seen_types.add(entry["type"])
+                    out.append(candidate)
+                break
+        del sent
+    return out
+
+
+def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str, Any]) -> Candidate | None:
+    parse = ctx.parse
+    assert parse is not None
+    governed = _governed_by(parse, token, lex.support) or _governed_by(
+        parse, token, frozenset(lex.status_verbs)
+    )
+    is_noun = not _is_verb(token)
+    if is_noun and entry.get("needs_support") and not governed:
+        return None
+    if is_noun and _names_a_format(ctx, token) and not _governed_by(parse, token, lex.support):
+        return None
+    status, explicit = status_of(parse, lex, token)
+    partial = is_noun and _refers_back(parse, lex, token, governed, explicit)
+    said: str | None = None if partial else status
+    sent = parse.sentences[s]
+    reason, reason_span = (None, None)
+    if status in ("cancelled", "postponed"):
+        reason, reason_span = _reason(ctx, lex, token.start, sent.end)
+    facts = _facts(ctx, s, reason_span)
+    demonstrative = any(_lemma(c) in lex.demonstratives for c in parse.children(token))
+    candidate = Candidate(
+        type=entry["type"],
+        mode=entry.get("mode"),
+        status=said,
+        sentence=s,
+        trigger=token,
+        partial=partial,
+        reason=reason,
+        explicit_status=explicit,
+        evidence=Span(start=sent.start, end=sent.end, text=ctx.text[sent.start : sent.end]),
+    )
+    if entry.get("args") == "directed":
+        _directed(ctx, candidate, facts, reason_span)
+    else:
+        candidate.participants = expand([f.actor for f in facts.actors if f.actor])
+    candidate.format = facts.formats[0] if facts.formats else None
+    candidate.where = _best_place(facts.places)
+    time = _nearest_time(facts.times, token)
+    candidate.when = interval_of(time) if time else None
+    if demonstrative and s > 0:
+        _inherit(ctx, candidate, _facts(ctx, s - 1))
+    if (
+        candidate.where
+        and candidate.where.country
+        and entry.get("args") != "directed"
+        and candidate.participants
+        and candidate.where.country not in candidate.participants
+    ):
+        candidate.participants.append(candidate.where.country)
+    lemmas = {_lemma(t) for t in parse.sentence_tokens(s)}
+    candidate.context = sorted(name for name, words in lex.contexts.items() if lemmas & words)
+    return candidate
+
+
+def _refers_back(parse: Parse, lex: Lexicon, token: Token, governed: bool, explicit: bool) -> bool:
+    """A noun trigger that only names an event introduced elsewhere: the subject of a verb that says nothing
+    of the event ("le sommet pourrait élargir…"), or a phrase hanging on such a verb with nothing in its
+    clause saying what became of the event ("Derrière ce rendez-vous, Tokyo cherche…")."""
+    phrase = _phrase_head(parse, token)
+    if phrase.dep in SUBJECTS:
+        head = parse.tokens[phrase.head]
+        return not any(key in lex.status_verbs or key in lex.support for key in _verb_key(parse, head))
+    has_predicate = len(_chain(parse, token)) > 1
+    return has_predicate and not governed and not explicit
+
+
+def _argument_actors(
+    parse: Parse, facts: SentenceFacts, argument: Token, exclude: tuple[int, int] | None
+) -> list[str]:
+    """Actors named by an argument's head word and the words coordinated with it ("le Japon et la Corée")."""
+    heads = [argument]
+    for t in parse.sentence_tokens(argument.sent):
+        if (
+            t.head in {h.i for h in heads}
+            and t.dep in ("conj", "appos", "flat", "flat:name", "compound")
+            and t not in heads
+        ):
+            heads.append(t)
+    spans = [(t.start, t.end) for t in heads]
+    return [
+        f.actor
+        for f in facts.all
+        if f.actor
+        and any(f.start < e and s < f.end for s, e in spans)
+        and not (exclude and exclude[0] <= f.start < exclude[1])
+    ]
+
+
+def _directed(
+    ctx: Context, candidate: Candidate, facts: SentenceFacts, exclude: tuple[int, int] | None
+) -> None:
+    parse = ctx.parse
+    assert parse is not None
+    chain = _chain(parse, candidate.trigger)
+    sources: list[str] = []
+    targets: list[str] = []
+    for verb in chain:
+        for child in parse.children(verb):
+            ids = _argument_actors(parse, facts, child, exclude)
+            if child.dep in SUBJECTS and not sources:
+                sources = ids
+            elif verb is candidate.trigger and child.dep in TARGET_DEPS and not targets:
+                targets = ids
+        if sources:
+            break
+    candidate.source = expand(sources)
+    candidate.target = [t for t in expand(targets) if t not in candidate.source]
+    candidate.participants = list(dict.fromkeys(candidate.source + candidate.target))
+
+
+def _inherit(ctx: Context, candidate: Candidate, before: SentenceFacts) -> None:
+    if len(candidate.participants) < 2:
+        candidate.participants = list(
+            dict.fromkeys(candidate.participants + expand([f.actor for f in before.actors if f.actor]))
+        )
+    candidate.format = candidate.format or (before.formats[0] if before.formats else None)
+    candidate.where = candidate.where or _best_place(before.places)
+    if candidate.when is None:
+        time = _nearest_time(before.times, candidate.trigger)
+        candidate.when = interval_of(time) if time else None
+
+
+def _implied_format(participants: list[str]) -> str | None:
+    """The recurring format whose members are exactly the participants, when only one format fits."""
+    base = kb.load()
+    wanted = set(participants)
+    fits = [
+        e.id for e in base.entries.values() if e.kind == "format" and e.members and set(e.members) == wanted
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _overlap(a: Interval | None, b: Interval | None) -> bool:
+    return a is None or b is None or (a.start <= b.end and b.start <= a.end)
+
+
+def _compatible(event: Candidate, other: Candidate) -> bool:
+    if event.type != other.type:
+        return False
+    if other.status is not None and event.status != other.status:
+        return False
+    a, b = set(event.participants), set(other.participants)
+    if a and b and len(a & b) / len(a | b) < 0.5:
+        return False
+    if not _overlap(event.when, other.when):
+        return False
+    wa = event.where.country if event.where else None
+    wb = other.where.country if other.where else None
+    return not (wa and wb and wa != wb)
+
+
+def _merge(event: Candidate, other: Candidate) -> None:
+    event.participants = list(dict.fromkeys(event.participants + other.participants))
+    event.source = event.source or other.source
+    event.target = event.target or other.target
+    event.format = event.format or other.format
+    event.reason = event.reason or other.reason
+    event.context = sorted(set(event.context) | set(other.context))
+    if event.where is None or (other.where and other.where.geonameid and not event.where.geonameid):
+        event.where = other.where or event.where
+    if event.when is None or (
+        other.when and (other.when.end - other.when.start) < (event.when.end - event.when.start)
+    ):
+        event.when = other.when or event.when
+    event.explicit_status = event.explicit_status or other.explicit_status
+
+
+def _confidence(c: Candidate) -> float:
+    score = 0.4 + 0.1 * sum(
+        (
+            len(c.participants) >= 2,
+            c.when is not None,
+            c.where is not None,
+            c.explicit_status,
+            c.format is not None,
+        )
+    )
+    return round(min(score, 0.9), 2)
+
+
+def find_events(ctx: Context) -> None:
+    """Step: fill ``ctx.events``."""
+    if ctx.parse is None:
+        return
+    lex = lexicon(ctx.language)
+    candidates = _candidates(ctx, lex)
+    events: list[Candidate] = []
+    for c in candidates:
+        if c.partial or len(c.participants) < 2 or (_is_directed(c, lex) and not (c.source and c.target)):
+            continue
+        match = next((e for e in events if _compatible(e, c)), None)
+        if match is None:
+            events.append(c)
+        else:
+            _merge(match, c)
+    for c in candidates:
+        if c.partial or len(c.participants) < 2:
+            # A mention that only refers back adds its time and place to the event it names: one of the same
+            # kind (a "sommet" to a summit), the nearest in the text.
+            compatible = [e for e in events if _compatible(e, c) and e.mode == c.mode]
+            if compatible:
+                nearest = min(compatible, key=lambda e: abs(e.sentence - c.sentence))
+                nearest.when = nearest.when or c.when
+                nearest.where = nearest.where or c.where
+    for e in events:
+        e.format = e.format or _implied_format(e.participants)
+        assert e.evidence is not None and e.status is not None
+        ctx.events.append(
+            EventMention(
+                type=e.type,  # type: ignore[arg-type]
+                mode=e.mode,
+                context=e.context,
+                status=e.status,  # type: ignore[arg-type]
+                source=e.source,
+                target=e.target,
+                participants=e.participants,
+                format=e.format,
+                where=e.where,
+                when=e.when,
+                reason=e.reason,
+                evidence=e.evidence,
+                confidence=_confidence(e),
+            )
+        )
+
+
+def _is_directed(c: Candidate, lex: Lexicon) -> bool:
+    entries = lex.triggers.get(_lemma(c.trigger), [])
+    return any(e.get("args") == "directed" for e in entries)

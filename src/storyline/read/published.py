@@ -1,0 +1,200 @@
+"""When a document was published: from the input, else the page's metadata, else the URL, else a byline.
+
+A numeric byline date that reads two ways (12/03/2025) is resolved by the text: a document cannot report as
+past something later than its own date, nor announce as future something earlier. The decision and its
+evidence go into a ``published_date_ambiguous`` check; ``published.confidence`` says how sure it is.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from storyline.read.context import Context
+from storyline.read.nlp import Parse, Token
+from storyline.read.patterns import fold
+from storyline.read.times import find_times
+from storyline.records import Check, Published, Span, Time
+
+NUMERIC = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?![\d/.\-])")
+URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[/\-_]?(0[1-9]|1[0-2])[/\-_]?(0[1-9]|[12]\d|3[01])(?!\d)")
+BYLINE_MAX = 80  # a byline date stands on a short line of its own
+EDGE_LINES = 6  # bylines are near the top or the bottom
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+        return date(year, month, day)
+    return None
+
+
+def _byline_lines(text: str) -> list[tuple[int, str]]:
+    lines: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append((offset, line))
+        offset += len(line) + 1
+    edge = lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+    return [(o, line) for o, line in dict.fromkeys(edge) if len(line.strip()) <= BYLINE_MAX]
+
+
+def clause_tense(parse: Parse, token: Token, future_aux: frozenset[str]) -> str | None:
+    """ "past", "future" or "present" for the clause that governs ``token``; None with no finite verb above it.
+
+    A participle takes its tense from its auxiliaries: with a tense auxiliary ("a tenu", "has held") it is a
+    perfect, so past; with only a passive one ("est programmée", "is scheduled") the passive's tense; alone
+    ("prévu à Astana") it says nothing and the search goes on up the tree."""
+    for head in [token, *parse.ancestors(token)]:
+        if head.pos not in ("VERB", "AUX"):
+            continue
+        auxiliaries = [c for c in parse.children(head) if c.dep.startswith("aux")]
+        if head.feats.get("Tense") == "Fut" or any(
+            c.feats.get("Tense") == "Fut" or fold(c.lemma) in future_aux for c in auxiliaries
+        ):
+            return "future"
+        if head.feats.get("VerbForm") == "Part":
+            perfect = [c for c in auxiliaries if c.dep in ("aux", "aux:tense")]
+            passive = [c for c in auxiliaries if c.dep in ("aux:pass", "auxpass")]
+            if perfect:
+                return "past"
+            if passive:
+                return "past" if passive[0].feats.get("Tense") in ("Past", "Imp", "Pqp") else "present"
+            continue
+        tense = head.feats.get("Tense")
+        if tense in ("Past", "Imp", "Pqp"):
+            return "past"
+        if tense == "Pres":
+            return "present"
+    return None
+
+
+def _contradictions(ctx: Context, candidate: date, times: list[Time]) -> list[Time]:
+    """Explicit dates the text reports as past although later than ``candidate``, or as future although
+    earlier than it."""
+    if ctx.parse is None:
+        return []
+    future_aux = frozenset(fold(w) for w in ctx.grammar().get("future_auxiliaries", []))
+    found = []
+    for t in times:
+        if t.interval is None or t.type != "DATE":
+            continue
+        token = ctx.parse.token_at(t.start)
+        if token is None:
+            continue
+        tense = clause_tense(ctx.parse, token, future_aux)
+        if (tense == "past" and t.interval.start > candidate) or (
+            tense == "future" and t.interval.end < candidate
+        ):
+            found.append(t)
+    return found
+
+
+def _from_url(url: str | None) -> Published | None:
+    if not url:
+        return None
+    m = URL_DATE.search(url)
+    day = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    return Published(date=day, raw=m.group(0), source="url", confidence=0.8) if day and m else None
+
+
+DATELINE = re.compile(r"^[\w .'’()-]{0,40}?[,(]?\s*$")
+
+
+def _textual_byline(ctx: Context) -> Published | None:
+    """A written date on a byline line ("Published 3 December 2025", "3 декабря 2025") or in a dateline
+    opening the text ("TOKYO, 20 December 2025 —", "АСТАНА, 29 августа 2004 года.")."""
+    prefixes = tuple(fold(p) for p in ctx.language.resource("text").get("date_prefixes", []))
+    opening = [line for line in ctx.text.split("\n") if line.strip()][:4]
+    for line in opening:
+        for t in find_times(line[:120], ctx.language, None):
+            if (
+                t.type == "DATE"
+                and t.interval
+                and t.interval.granularity == "day"
+                and t.value[:1].isdigit()
+                and DATELINE.match(line[: t.start])
+                and line[: t.start].strip()
+            ):
+                return Published(date=t.interval.start, raw=t.text, source="text", confidence=0.85)
+            break
+    for _, line in _byline_lines(ctx.text):
+        for t in find_times(line, ctx.language, None):
+            if t.type == "DATE" and t.interval and t.interval.granularity == "day" and t.value[:1].isdigit():
+                before = fold(line[: t.start]).strip(" :,-")
+                if not before or before.startswith(prefixes) or len(line.strip()) - len(t.text) < 25:
+                    return Published(date=t.interval.start, raw=t.text, source="text", confidence=0.9)
+    return None
+
+
+def resolve_published(ctx: Context) -> None:
+    """Step: set ``ctx.published``."""
+    if ctx.doc.published is not None:
+        ctx.published = ctx.doc.published
+        return
+    ctx.published = _from_url(ctx.doc.url) or _numeric_byline(ctx) or _textual_byline(ctx)
+
+
+def _numeric_byline(ctx: Context) -> Published | None:
+    order = ctx.language.resource("text").get("numeric_date_order", "DMY")
+    for offset, line in _byline_lines(ctx.text):
+        m = NUMERIC.search(line)
+        if not m:
+            continue
+        a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        readings = {"DMY": _valid(year, b, a), "MDY": _valid(year, a, b)}
+        usual = readings.get(order)
+        other_order = "MDY" if order == "DMY" else "DMY"
+        other = readings.get(other_order)
+        raw = m.group(0)
+        span = Span(start=offset + m.start(), end=offset + m.end(), text=raw)
+        if usual is None and other is None:
+            continue
+        if usual is None or other is None or usual == other:
+            day = usual or other
+            assert day is not None
+            return Published(date=day, raw=raw, source="text", confidence=0.9)
+        return _decide(ctx, raw, span, (order, usual), (other_order, other))
+    return None
+
+
+def _decide(
+    ctx: Context, raw: str, span: Span, usual: tuple[str, date], other: tuple[str, date]
+) -> Published:
+    times = [t for t in find_times(ctx.text, ctx.language, None) if not (span.start <= t.start < span.end)]
+    against_usual = _contradictions(ctx, usual[1], times)
+    against_other = _contradictions(ctx, other[1], times)
+    names = {"DMY": "day-first", "MDY": "month-first"}
+    if len(against_usual) > len(against_other):
+        chosen, evidence, confidence = other, against_usual, 0.8
+        why = (
+            f"Read {names[usual[0]]} (the usual order in this language) it would be {usual[1].isoformat()}, but the "
+            f"text reports {', '.join(repr(t.text) for t in evidence[:3])} in a tense that does not fit that date, "
+            f"so it is read {names[other[0]]}: {other[1].isoformat()}."
+        )
+    elif len(against_other) > len(against_usual):
+        chosen, evidence, confidence = usual, against_other, 0.85
+        why = (
+            f"Read {names[other[0]]} it would be {other[1].isoformat()}, but the text reports "
+            f"{', '.join(repr(t.text) for t in evidence[:3])} in a tense that does not fit that date, so it is read "
+            f"{names[usual[0]]} (the usual order in this language): {usual[1].isoformat()}."
+        )
+    else:
+        chosen, evidence, confidence = usual, [], 0.5
+        why = (
+            f"Nothing in the text decides between {usual[1].isoformat()} ({names[usual[0]]}) and "
+            f"{other[1].isoformat()} ({names[other[0]]}); it is read {names[usual[0]]}, the usual order in this "
+            "language."
+        )
+    message = f"The byline date {raw} reads two ways. {why}"
+    spans = [span] + [Span(start=t.start, end=t.end, text=t.text) for t in evidence]
+    ctx.checks.append(
+        Check(
+            kind="published_date_ambiguous",
+            severity="warning" if confidence < 0.6 else "info",
+            message=message,
+            evidence=spans,
+        )
+    )
+    return Published(date=chosen[1], raw=raw, source="text", confidence=confidence)

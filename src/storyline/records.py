@@ -1,0 +1,199 @@
+"""The record types of storyline, one per concept, defined once.
+
+A *reading* is what one document states. Its JSON form is the contract in
+``../shared/schema/reading.schema.json``; ``storyline schema`` prints the JSON Schema generated from
+these models, and the test suite checks that the two stay compatible.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EventType = Literal[
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+
+Status = Literal["planned", "occurred", "ongoing", "postponed", "cancelled", "hypothetical", "negated"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+
+EntityKind = Literal["country", "person", "organization", "format", "place", "region", "other"]
+Granularity = Literal["day", "week", "month", "quarter", "season", "year", "decade", "range", "approximate"]
+TimeType = Literal["DATE", "TIME", "DURATION", "SET"]
+Severity = Literal["info", "warning", "error"]
+PublishedSource = Literal["input", "metadata", "text", "url", "inferred"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(Record):
+    """Characters of the reading's text: ``text == reading.text[start:end]``."""
+
+    start: int = Field(ge=0, description="offset of the first character in the reading's text")
+    end: int = Field(ge=0, description="offset one past the last character")
+    text: str = Field(description="text[start:end], verbatim")
+
+
+class Mention(Span):
+    """One place where an entity is named."""
+
+
+class Entity(Record):
+    id: str = Field(description="ISO 3166-1 alpha-3 for countries, a stable slug otherwise")
+    kind: EntityKind
+    name: str = Field(description="canonical English name")
+    wikidata: str | None = Field(default=None, pattern=r"^Q[0-9]+$")
+    mentions: list[Mention]
+
+
+class Interval(Record):
+    """Days an expression covers, first and last inclusive."""
+
+    start: date
+    end: date
+    granularity: Granularity
+    text: str | None = Field(default=None, description="the words that said it, as written")
+
+
+class TimeInterval(Record):
+    start: date
+    end: date
+    granularity: str
+    modifier: str | None = Field(
+        default=None, description="TIMEX3 mod: START, MID, END, APPROX, BEFORE, AFTER"
+    )
+
+
+class Time(Record):
+    """A time expression, TimeML style."""
+
+    start: int
+    end: int
+    text: str
+    type: TimeType
+    value: str = Field(description="TIMEX3 value, e.g. 2025-12, 2025-12-19, P20Y, PRESENT_REF, XXXX-12")
+    interval: TimeInterval | None = None
+
+
+class Place(Record):
+    name: str
+    geonameid: int | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+
+class EventMention(Record):
+    type: EventType
+    mode: str | None = None
+    context: list[str] = Field(default_factory=list)
+    status: Status
+    source: list[str] = Field(default_factory=list)
+    target: list[str] = Field(default_factory=list)
+    participants: list[str]
+    format: str | None = None
+    where: Place | None = None
+    when: Interval | None = None
+    reason: str | None = None
+    evidence: Span
+    confidence: float = Field(default=0.5, ge=0, le=1)
+
+
+class Conversion(Record):
+    value: float
+    rate: float
+    rate_date: date
+
+
+class StatedConversion(Record):
+    value: float
+    unit: str
+
+
+class Figure(Record):
+    kind: str = Field(description="trade_volume, exports, imports, investment, aid, loan, grant, budget, ...")
+    value: float
+    unit: str = Field(description="ISO 4217 code for money, else a unit name")
+    period: Interval | None = None
+    between: list[str] = Field(default_factory=list)
+    converted: dict[str, Conversion] = Field(default_factory=dict)
+    stated_conversion: StatedConversion | None = None
+    evidence: Span
+
+
+class Check(Record):
+    kind: str = Field(description="published_date_ambiguous, stated_conversion_mismatch, ...")
+    severity: Severity
+    message: str = Field(description="a sentence a person understands, with the numbers")
+    evidence: list[Span] = Field(default_factory=list)
+
+
+class Published(Record):
+    date: date
+    raw: str | None = Field(default=None, description="as printed in the document, if read from it")
+    source: PublishedSource = "inferred"
+    confidence: float = Field(default=1.0, ge=0, le=1)
+
+
+class Reading(Record):
+    """The facts that one document states. Offsets refer to ``text``."""
+
+    id: str
+    url: str | None = None
+    title: str | None = None
+    site: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    language: str = Field(description="ISO 639-1 code, or 'und' when it could not be told")
+    published: Published | None
+    text: str
+    entities: list[Entity]
+    events: list[EventMention]
+    figures: list[Figure]
+    checks: list[Check]
+    times: list[Time]
+
+
+class Document(Record):
+    """A document as ingest hands it to reading: clean text plus what is known about it."""
+
+    id: str
+    text: str
+    url: str | None = None
+    path: str | None = None
+    title: str | None = None
+    site: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    language: str | None = None
+    published: Published | None = None
+    checks: list[Check] = Field(default_factory=list, description="what ingest noticed (encoding, clean-up)")
+
+
+class ErrorInfo(Record):
+    kind: str
+    message: str
+
+
+class ReadError(Record):
+    """A document that could not be read, and why."""
+
+    id: str | None = None
+    path: str | None = None
+    error: ErrorInfo
