@@ -125,4 +125,4 @@ def test_ids_are_stable_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "sub" / "b.fr.txt").write_text("Texte.", encoding="utf-8")
     (tmp_path / "a.en.html").write_text("<p>Text.</p>", encoding="utf-8")
     ids = [i.id for i in iter_inputs([str(tmp_path)]) if isinstance(i, RawInput)]
-    assert ids == ["a.en", "sub/b.fr"]
+    assert ids == ["a.en.html", "sub/b.fr.txt"]

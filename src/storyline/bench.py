@@ -39,16 +39,13 @@ def _peak_mb() -> tuple[float, float]:
 
 def run_bench(paths: list[str], *, documents: int, workers: int) -> dict[str, Any]:
     corpus = _corpus(paths, documents)
-    languages = sorted({raw.id.rsplit(".", 1)[-1].split("#")[0] for raw in corpus})
     # With one worker, reading runs in this process: a warm-up over one document per language loads the
     # models first, timed apart. With several, each worker process loads its own models, inside the timing.
     load_seconds = 0.0
     if workers == 1:
         started = time.perf_counter()
-        warm: dict[str, RawInput] = {}
-        for raw in corpus:
-            warm.setdefault(raw.id.split("#")[0].rsplit(".", 1)[-1], raw)
-        list(read_all(warm.values(), workers=1))
+        distinct = {raw.id.split("#")[0]: raw for raw in corpus}
+        list(read_all(distinct.values(), workers=1))
         load_seconds = time.perf_counter() - started
     chars = sum(len(raw.data or b"") + len((raw.text or "").encode()) for raw in corpus)
     started = time.perf_counter()
@@ -71,5 +68,5 @@ def run_bench(paths: list[str], *, documents: int, workers: int) -> dict[str, An
         "peak memory, largest worker (MB)": round(children, 1),
         "events found": sum(len(r.events) for r in readings),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "languages": ",".join(languages),
+        "languages": ",".join(sorted({r.language for r in readings})),
     }

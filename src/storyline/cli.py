@@ -42,8 +42,8 @@ def read(
         Path | None, typer.Option("--errors", "-e", help="Where failed documents go (JSONL).")
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, help="Processes (default: the cores).")
-    ] = 0,
+        int | None, typer.Option("--workers", "-w", min=1, help="Processes (default: the cores).")
+    ] = None,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Largest document read.")
     ] = DEFAULT_MAX_BYTES,
@@ -103,7 +103,7 @@ def schema() -> None:
 def bench(
     paths: Annotated[list[str] | None, typer.Argument(help="Corpus (default: the bundled examples).")] = None,
     documents: Annotated[int, typer.Option(help="Documents to read (the corpus repeated).")] = 300,
-    workers: Annotated[int, typer.Option(min=1, help="Processes (default: the cores).")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: the cores).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
 ) -> None:
     """Measure reading speed (documents per second, per core) and peak memory."""

@@ -87,9 +87,9 @@ def iter_inputs(
 
 
 def _id_for(file: Path, root: Path | None) -> str:
-    rel = file.relative_to(root) if root is not None else Path(file.name)
-    stem = rel.with_suffix("") if rel.suffix.lower() in KNOWN_SUFFIXES else rel
-    return stem.as_posix()
+    """The path relative to the folder named (the file name for a file named alone): stable across runs and
+    machines, and unique within a run."""
+    return (file.relative_to(root) if root is not None else Path(file.name)).as_posix()
 
 
 def _from_file(file: Path, root: Path | None, max_bytes: int) -> Iterator[RawInput | ReadError]:

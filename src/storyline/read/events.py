@@ -49,6 +49,7 @@ class Lexicon:
     conditional_is_hypothetical: bool
     reasons: tuple[str, ...]
     demonstratives: frozenset[str]
+    format_nouns: frozenset[str]
 
 
 @cache
@@ -75,6 +76,7 @@ def lexicon(language: Language) -> Lexicon:
         conditional_is_hypothetical=bool(grammar.get("conditional_mood_is_hypothetical")),
         reasons=tuple(sorted((fold(w) for w in grammar.get("reason_markers", [])), key=len, reverse=True)),
         demonstratives=folded("demonstratives"),
+        format_nouns=folded("format_nouns"),
     )
 
 
@@ -302,21 +304,10 @@ def _phrase_head(parse: Parse, token: Token) -> Token:
     return current
 
 
-@cache
-def _format_words() -> frozenset[str]:
-    base = kb.load()
-    return frozenset(
-        word
-        for a in base.aliases
-        if (e := base.get(a.entity_id)) is not None and e.kind == "format"
-        for word in fold(a.text).split()
-    )
-
-
 def _names_a_format(ctx: Context, trigger: Token) -> bool:
     """ "du dialogue « Central Asia + Japan »": the noun is part of a format's name (unlike "le sommet
     « Asie centrale + Japon »", a summit of the format)."""
-    if fold(trigger.text) not in _format_words() and _lemma(trigger) not in _format_words():
+    if _lemma(trigger) not in lexicon(ctx.language).format_nouns:
         return False
     base = kb.load()
     for f in ctx.found:
@@ -387,7 +378,10 @@ def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str
     candidate.where = _best_place(facts.places)
     time = _nearest_time(facts.times, token)
     candidate.when = interval_of(time) if time else None
-    if demonstrative and s > 0:
+    # "Cette rencontre…", or a reported fact whose actors are the previous sentence's ("By the end of the
+    # meeting, the leaders adopted a declaration"): actors, place and time come from the sentence before.
+    factual = said in ("occurred", "cancelled", "postponed")
+    if s > 0 and (demonstrative or (factual and not candidate.participants)):
         _inherit(ctx, candidate, _facts(ctx, s - 1))
     if (
         candidate.where

@@ -47,16 +47,17 @@ APOSTROPHES = "'\u2019\u02bc"
 SEPARATOR = rf"(?:(?<=[{DASHES}{APOSTROPHES}])\s*|\s+)"
 NOT_LETTER = r"(?![^\W\d_])"
 
-# Slots whose text is not looked up in a lexicon.
+# Slots made of digits.
 DIGIT_SLOTS = {
-    "day": None,  # built with the language's ordinal suffixes
     "mnum": r"(?<!\d)(?:1[0-2]|0?[1-9])(?!\d)",
     "year": r"(?<!\d)(?:19|20)\d\d(?!\d)",
     "decade": r"(?<!\d)(?:(?:19|20)\d0|\d0)(?!\d)",
     "hour": r"(?<!\d)(?:[01]?\d|2[0-3])(?!\d)",
     "minute": r"[0-5]\d(?!\d)",
 }
-# Slots read from a lexicon of the language: slot name -> key of time.json.
+DIGITS = {"day", "number", *DIGIT_SLOTS}
+NUMBER_DIGITS = r"(?<![\d.,])\d{1,3}(?!\d|[.,]\d)"  # not a piece of "326,8" or "1 000"
+# Slots read from a lexicon: slot -> key of time.json; a dict of meaning -> words, or a plain list of words.
 LEXICON_SLOTS = {
     "weekday": "weekdays",
     "unit": "units",
@@ -68,11 +69,18 @@ LEXICON_SLOTS = {
     "ref": "references",
     "approx": "approximations",
     "set": "sets",
+    "every": "every",
     "ampm": "meridiems",
     "clock": "clock",
+    "blocked": "blocked",
+    "mod": "modifiers",
 }
-MONTH_SLOTS = ("month", "monthname", "monthsafe")
-DATE_FIELDS = {"day", "mnum", "year", "decade", "month", "weekday", "period", "part", "season", "rel"}
+INTEGER_SLOTS = {"weekday", "dir", "month", "rel", "number"}
+MONTH_SLOTS = ("month", "monthname", "monthsafe")  # all forms; no abbreviations; no context_months
+# Every expression holds a digit or a word of one of these lexicons; a pattern only runs near one of its own.
+TRIGGERS = ("month", "weekday", "unit", "period", "part", "season", "rel", "ref", "set", "clock", "blocked")
+# What the words next to a trigger may add, in characters.
+REACH_BEFORE, REACH_AFTER = 45, 35
 
 UNIT_CODES = {  # unit -> (TIMEX3 letter, how many of it, time part)
     "year": ("Y", 1, False),
@@ -103,6 +111,7 @@ def _strip_latin_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+_WORD = re.compile(r"\w+")
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 _DASH_RE = re.compile(f"[{DASHES}]")
 _SPACE_RE = re.compile(r"\s+")
@@ -114,34 +123,55 @@ def _fold(text: str) -> str:
     return _strip_latin_marks(text)
 
 
-def _form_pattern(form: str, case_sensitive: bool = False) -> str:
-    parts: list[str] = []
+def _form_tokens(form: str) -> list[str]:
+    """A form as regular-expression pieces: any apostrophe, any dash, any run of spaces, accents optional."""
+    tokens: list[str] = []
     for char in form:
         if char in APOSTROPHES:
-            parts.append(f"[{APOSTROPHES}]")
+            tokens.append(f"[{APOSTROPHES}]")
         elif char in DASHES:
-            parts.append(f"[{DASHES}]")
+            tokens.append(f"[{DASHES}]")
         elif char.isspace():
-            parts.append(r"\s+")
+            tokens.append(r"\s+")
         elif (plain := _strip_latin_marks(char)) != char:
-            parts.append(f"[{re.escape(char)}{re.escape(plain)}]")
+            tokens.append(f"[{re.escape(char)}{re.escape(plain)}]")
         else:
-            parts.append(re.escape(char))
-    pattern = "".join(parts)
-    if form[-1].isalnum():
-        pattern += NOT_LETTER
-    return f"(?-i:{pattern})" if case_sensitive else pattern
+            tokens.append(re.escape(char))
+    return tokens
+
+
+def _trie(forms: list[str]) -> str:
+    """One regular expression for many words, shared prefixes written once: the engine rejects a position
+    after a character or two instead of trying every word (long alternations are what make tagging slow)."""
+    root: dict[str, Any] = {}
+    for form in forms:
+        node = root
+        for token in _form_tokens(form):
+            node = node.setdefault(token, {})
+        node[""] = NOT_LETTER if form[-1].isalnum() else ""
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [token + render(child) for token, child in node.items() if token]
+        if "" in node:
+            branches.append(node[""])  # after the longer words, so the longest word is tried first
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return render(root)
 
 
 def _alternation(forms: list[str], case_sensitive: set[str]) -> str:
-    unique = sorted({f.strip() for f in forms if f.strip()}, key=lambda f: (-len(f), f))
-    if not unique:
-        return "(?!)"
-    return "|".join(_form_pattern(f, f in case_sensitive) for f in unique)
+    unique = {f for f in forms if f}  # spaces are kept: a joiner may be " et " or " "
+    exact = sorted(f for f in unique if f in case_sensitive)
+    folded = sorted({f.lower() for f in unique if f not in case_sensitive})
+    branches = [f"(?-i:{_trie([f])})" for f in exact] + ([_trie(folded)] if folded else [])
+    return "|".join(branches) if branches else "(?!)"
 
 
 @dataclass
 class _Lexicon:
+    """Words and what each means: a regular expression to find them, a table to read them."""
+
+    forms: list[str]
     pattern: str
     values: dict[str, Any]
 
@@ -149,14 +179,13 @@ class _Lexicon:
         return self.values.get(_fold(text))
 
 
-def _lexicon(
-    entries: dict[str, list[str]] | list[str], case_sensitive: set[str], convert: Any = str
-) -> _Lexicon:
-    pairs = [(f, True) for f in entries] if isinstance(entries, list) else []
-    if isinstance(entries, dict):
-        pairs = [(f, convert(key)) for key, forms in entries.items() for f in forms]
-    values = {_fold(f): value for f, value in pairs}
-    return _Lexicon(_alternation([f for f, _ in pairs], case_sensitive), values)
+def _lexicon(entries: dict[str, list[str]] | list[str], case_sensitive: set[str], integer: bool) -> _Lexicon:
+    if isinstance(entries, list):
+        pairs: list[tuple[str, Any]] = [(f, True) for f in entries]
+    else:
+        pairs = [(f, int(key) if integer else key) for key, forms in entries.items() for f in forms]
+    forms = [f for f, _ in pairs]
+    return _Lexicon(forms, _alternation(forms, case_sensitive), {_fold(f): value for f, value in pairs})
 
 
 # ---------------------------------------------------------------------------------------------- grammar
@@ -167,6 +196,7 @@ class _Pattern:
     regex: re.Pattern[str]
     priority: int
     not_after: re.Pattern[str] | None
+    triggers: frozenset[str]  # the kinds of word (or "digit") any match of it holds one of
 
 
 @dataclass
@@ -174,7 +204,7 @@ class _Grammar:
     patterns: list[_Pattern]
     lexicons: dict[str, _Lexicon]
     relative: list[dict[str, Any]]
-    number_words: re.Pattern[str] | None
+    keywords: dict[str, set[str]]  # a time word (lower case) -> the lexicons it stands for
     modifier: re.Pattern[str] | None
     modifier_blockers: re.Pattern[str] | None
 
@@ -182,12 +212,12 @@ class _Grammar:
         return self.lexicons[slot].get(text)
 
     def number(self, text: str) -> int | None:
+        """2, "deux", "vingt-cinq", "двадцати пяти"."""
         if text.isdigit():
             return int(text)
-        if self.number_words is None:
-            return None
-        found = [self.lexicons["number"].get(m.group()) for m in self.number_words.finditer(text)]
-        return sum(found) if found and all(isinstance(n, int) for n in found) else None
+        numbers = self.lexicons["number"]
+        found = [numbers.get(m.group()) for m in re.finditer(numbers.pattern, text, re.IGNORECASE)]
+        return sum(found) if found and None not in found else None
 
 
 _GRAMMARS: dict[tuple[str, str], _Grammar] = {}
@@ -200,101 +230,121 @@ def _grammar(language: Language) -> _Grammar:
     return _GRAMMARS[key]
 
 
+def _lexicons(data: dict[str, Any], exact: set[str]) -> dict[str, _Lexicon]:
+    months: dict[str, list[str]] = data.get("months", {})
+    every_form = {k: months.get(k, []) + data.get("month_abbreviations", {}).get(k, []) for k in months}
+    context = {_fold(f) for f in data.get("context_months", [])}
+    safe = {k: [f for f in forms if _fold(f) not in context] for k, forms in months.items()}
+    numbers: dict[str, list[str]] = dict(data.get("numbers", {}))
+    numbers["1"] = numbers.get("1", []) + data.get("indefinite", [])  # "a year", "an hour"
+    relative = {str(i): entry["words"] for i, entry in enumerate(data.get("relative", []))}
+    lexicons = {
+        "month": _lexicon(every_form, exact, True),
+        "monthname": _lexicon(months, exact, True),
+        "monthsafe": _lexicon(safe, exact, True),
+        "number": _lexicon(numbers, exact, True),
+        "rel": _lexicon(relative, exact, True),
+    }
+    for slot, key in LEXICON_SLOTS.items():
+        lexicons[slot] = _lexicon(data.get(key, {}), exact, slot in INTEGER_SLOTS)
+    return lexicons
+
+
+def _number_pattern(data: dict[str, Any], exact: set[str], numbers: _Lexicon) -> str:
+    """Digits, a number word, or tens and units written as two ("vingt-cinq", "twenty five")."""
+    words: dict[str, list[str]] = data.get("numbers", {})
+    if not words:
+        return NUMBER_DIGITS
+    small = _alternation([f for k, fs in words.items() if int(k) < 20 for f in fs], exact)
+    tens = _alternation([f for k, fs in words.items() if 20 <= int(k) < 100 for f in fs], exact)
+    joiners = _alternation(data.get("number_joiners", []), exact)
+    return f"{NUMBER_DIGITS}|(?:{tens})(?:{joiners})(?:{small})|{numbers.pattern}"
+
+
+def _keywords(data: dict[str, Any], lexicons: dict[str, _Lexicon]) -> dict[str, set[str]]:
+    """One word of each time phrase stands for it when looking for where time expressions may be.
+
+    The word is a time word of its own if the phrase has one ("an" in "un an plus tôt"), else its longest
+    word that is not a function word of the time grammar ("début" in "au début", not "au").
+    """
+    function: set[str] = set()
+    for key in ("words", "approximations", "modifiers", "every", "this"):
+        entries = data.get(key, {})
+        for forms in entries.values() if isinstance(entries, dict) else [entries]:
+            function.update(w for form in forms for w in _WORD.findall(form.lower()))
+    vocabulary = {f.lower() for kind in TRIGGERS for f in lexicons[kind].forms if _WORD.fullmatch(f)}
+    keywords: dict[str, set[str]] = {}
+    for kind in TRIGGERS:
+        for form in lexicons[kind].forms:
+            words = _WORD.findall(form.lower())
+            if not words:
+                continue
+            own = [w for w in words if w in vocabulary]
+            content = [w for w in words if w not in function] or words
+            key = own[0] if own else max(reversed(content), key=len)
+            for variant in (key, _strip_latin_marks(key)):
+                keywords.setdefault(variant, set()).add(kind)
+    return keywords
+
+
+def _expand(template: str, slots: dict[str, str], words: dict[str, str]) -> str:
+    """A pattern of time.json as a regular expression (see the module's documentation)."""
+    template = template.replace(" ", r"\s+").replace("~", r"\s*").replace("@", "(?P<at>)")
+
+    def placeholder(match: re.Match[str]) -> str:
+        name, number, separator = match.groups()
+        if name in slots:
+            text = f"(?P<{('month' if name in MONTH_SLOTS else name) + number}>{slots[name]})"
+        elif name in words:
+            text = f"(?:{words[name]})"
+        else:
+            raise ValueError(f"time.json: unknown placeholder {{{name}}} in {template!r}")
+        return text + (SEPARATOR if separator else "")
+
+    return re.sub(r"\{([a-z]+?)(\d*)(_?)\}", placeholder, template)
+
+
+def _pattern(
+    spec: str | dict[str, Any], priority: int, slots: dict[str, str], words: dict[str, str]
+) -> _Pattern:
+    spec = spec if isinstance(spec, dict) else {"re": spec}
+    regex = r"(?<!\w)" + _expand(spec["re"], slots, words)
+    if spec.get("isolated"):
+        regex = rf"(?<!\d[\s,.]){regex}(?![,.]\d)(?!\s\d{{3}}(?!\d))"
+    if "not_before" in spec:
+        regex += rf"(?!\s*(?:{words[spec['not_before']]}))"
+    not_after = None
+    if "not_after" in spec:
+        not_after = re.compile(rf"(?<!\w)(?:{words[spec['not_after']]})\s*$", re.IGNORECASE)
+    names = {"month" if n in MONTH_SLOTS else n for n in re.findall(r"\{([a-z]+?)\d*_?\}", spec["re"])}
+    triggers = frozenset({"digit" if n in DIGITS else n for n in names} & {"digit", *TRIGGERS})
+    return _Pattern(re.compile(regex, re.IGNORECASE), priority, not_after, triggers)
+
+
 def _compile(data: dict[str, Any]) -> _Grammar:
     exact = set(data.get("case_sensitive", []))
-    lexicons: dict[str, _Lexicon] = {}
-    slots: dict[str, str] = {k: v for k, v in DIGIT_SLOTS.items() if v}
+    lexicons = _lexicons(data, exact)
+    slots = {name: lexicon.pattern for name, lexicon in lexicons.items()}
+    slots.update(DIGIT_SLOTS)
+    slots["number"] = _number_pattern(data, exact, lexicons["number"])
     suffixes = _alternation(data.get("day_suffixes", []), exact)
     slots["day"] = rf"(?<!\d)(?:3[01]|[12]\d|0?[1-9])(?:{suffixes})?(?!\d)"
     slots["dash"] = f"[{DASHES}]"
-
-    months: dict[str, list[str]] = data.get("months", {})
-    abbreviations: dict[str, list[str]] = data.get("month_abbreviations", {})
-    context = {_fold(f) for f in data.get("context_months", [])}
-    every_month = {k: months.get(k, []) + abbreviations.get(k, []) for k in set(months) | set(abbreviations)}
-    safe = {k: [f for f in forms if _fold(f) not in context] for k, forms in months.items()}
-    lexicons["month"] = _lexicon(every_month, exact, int)
-    slots["month"] = lexicons["month"].pattern
-    slots["monthname"] = _lexicon(months, exact, int).pattern
-    slots["monthsafe"] = _lexicon(safe, exact, int).pattern
-
-    for slot, key in LEXICON_SLOTS.items():
-        if slot == "this":
-            continue
-        convert = int if slot in ("weekday", "dir") else str
-        lexicons[slot] = _lexicon(data.get(key, {}), exact, convert)
-        slots[slot] = lexicons[slot].pattern
-    for slot in ("every", "blocked", "this"):
-        lexicons[slot] = _lexicon(data.get(slot, []), exact)
-        slots[slot] = lexicons[slot].pattern
-
-    relative: list[dict[str, Any]] = data.get("relative", [])
-    rel_forms = {str(i): entry["words"] for i, entry in enumerate(relative)}
-    lexicons["rel"] = _lexicon(rel_forms, exact, int)
-    slots["rel"] = lexicons["rel"].pattern
-
-    numbers: dict[str, list[str]] = data.get("numbers", {})
-    number_words: re.Pattern[str] | None = None
-    digits = r"(?<![\d.,])\d{1,3}(?!\d|[.,]\d)"
-    if numbers:
-        lexicons["number"] = _lexicon(numbers, exact, int)
-        small = _alternation([f for k, fs in numbers.items() if int(k) < 20 for f in fs], exact)
-        tens = _alternation([f for k, fs in numbers.items() if 20 <= int(k) < 100 for f in fs], exact)
-        joiners = _alternation(data.get("number_joiners", []), exact)
-        indefinite = _alternation(data.get("indefinite", []), exact)
-        compound = f"(?:{tens})(?:{joiners})(?:{small})"
-        slots["number"] = f"{digits}|{compound}|{lexicons['number'].pattern}|{indefinite}"
-        number_words = re.compile(lexicons["number"].pattern, re.IGNORECASE)
-        for form in data.get("indefinite", []):
-            lexicons["number"].values[_fold(form)] = 1
-    else:
-        slots["number"] = digits
-
     words = {name: _alternation(forms, exact) for name, forms in data.get("words", {}).items()}
 
-    def expand(template: str) -> str:
-        template = template.replace(" ", r"\s+").replace("~", r"\s*").replace("@", "(?P<at>)")
-
-        def placeholder(match: re.Match[str]) -> str:
-            name, number, separator = match.groups()
-            if name in slots:
-                group = ("month" if name in MONTH_SLOTS else name) + number
-                text = f"(?P<{group}>{slots[name]})"
-            elif name in words:
-                text = f"(?:{words[name]})"
-            else:
-                raise ValueError(f"time.json: unknown placeholder {{{name}}} in {template!r}")
-            return text + (SEPARATOR if separator else "")
-
-        return re.sub(r"\{([a-z]+?)(\d*)(_?)\}", placeholder, template)
-
-    patterns: list[_Pattern] = []
     specs: list[Any] = ([{"re": "{blocked}"}] if data.get("blocked") else []) + data.get("patterns", [])
-    for priority, spec in enumerate(specs):
-        spec = spec if isinstance(spec, dict) else {"re": spec}
-        regex = r"(?<!\w)" + expand(spec["re"])
-        if spec.get("isolated"):
-            regex = rf"(?<!\d[\s,.]){regex}(?![,.]\d)(?!\s\d{{3}}(?!\d))"
-        if "not_before" in spec:
-            regex += rf"(?!\s*(?:{words[spec['not_before']]}))"
-        not_after = None
-        if "not_after" in spec:
-            not_after = re.compile(rf"(?<!\w)(?:{words[spec['not_after']]})\s*$", re.IGNORECASE)
-        patterns.append(_Pattern(re.compile(regex, re.IGNORECASE), priority, not_after))
+    patterns = [_pattern(spec, priority, slots, words) for priority, spec in enumerate(specs)]
 
-    modifier = None
-    modifiers: dict[str, list[str]] = data.get("modifiers", {})
-    if modifiers:
-        lexicons["mod"] = _lexicon(modifiers, exact)
+    modifier = blockers = None
+    if data.get("modifiers"):
         articles = words.get("articles", "(?!)")
         modifier = re.compile(
-            rf"(?<!\w)(?P<mod>{lexicons['mod'].pattern}){SEPARATOR}(?:(?:{articles}){SEPARATOR})?$",
-            re.IGNORECASE,
+            rf"(?<!\w)(?P<mod>{slots['mod']}){SEPARATOR}(?:(?:{articles}){SEPARATOR})?$", re.IGNORECASE
         )
-    blockers = None
     if data.get("modifier_blockers"):
         blockers = re.compile(rf"(?:{_alternation(data['modifier_blockers'], exact)})$", re.IGNORECASE)
-    return _Grammar(patterns, lexicons, relative, number_words, modifier, blockers)
+    relative: list[dict[str, Any]] = data.get("relative", [])
+    return _Grammar(patterns, lexicons, relative, _keywords(data, lexicons), modifier, blockers)
 
 
 # ---------------------------------------------------------------------------------------------- matching
@@ -324,10 +374,52 @@ def _kind(fields: dict[str, str]) -> str:
     return "DATE"
 
 
+def _triggers(text: str, grammar: _Grammar) -> list[tuple[int, int, set[str]]]:
+    """Where the text has a digit or a time word, and which kinds of word start there."""
+    found: list[tuple[int, int, set[str]]] = []
+    keywords, digit = grammar.keywords, {"digit"}
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word[0].isdigit():
+            found.append((match.start(), match.end(), digit))
+        elif (kinds := keywords.get(word.lower())) is not None:
+            found.append((match.start(), match.end(), kinds))
+    return found
+
+
+def _windows(
+    text: str, kinds: frozenset[str], triggers: list[tuple[int, int, set[str]]]
+) -> list[tuple[int, int]]:
+    """Stretches of text around the triggers of some kinds, merged where they touch."""
+    windows: list[tuple[int, int]] = []
+    for start, end, found in triggers:
+        if kinds.isdisjoint(found):
+            continue
+        start, end = max(0, start - REACH_BEFORE), min(len(text), end + REACH_AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _matches(text: str, pattern: _Pattern, windows: list[tuple[int, int]]) -> list[re.Match[str]]:
+    found: list[re.Match[str]] = []
+    for start, end in windows:
+        for match in pattern.regex.finditer(text, start, end):
+            # Matched again without the window's end, so that look-aheads see the text that follows.
+            found.append(pattern.regex.match(text, match.start()) or match)
+    return found
+
+
 def _candidates(text: str, grammar: _Grammar) -> list[_Candidate]:
     found: list[_Candidate] = []
+    triggers = _triggers(text, grammar)
+    windows: dict[frozenset[str], list[tuple[int, int]]] = {}
     for pattern in grammar.patterns:
-        for match in pattern.regex.finditer(text):
+        if pattern.triggers not in windows:
+            windows[pattern.triggers] = _windows(text, pattern.triggers, triggers)
+        for match in _matches(text, pattern, windows[pattern.triggers]):
             fields = {k: v for k, v in match.groupdict().items() if v is not None}
             start = match.start("at") if "at" in fields else match.start()
             fields.pop("at", None)
@@ -739,9 +831,10 @@ class _Resolver:
             result = self._day_range(c, y, m, day or 1)
         elif "month2" in f:
             last_month = g.value("month", f["month2"])
-            first_year = y if m <= last_month else y - 1
-            end = date(y, last_month, _last_day(y, last_month))
+            first_year, last_year = self._range_years(f, y, m, last_month)
+            end = date(last_year, last_month, _last_day(last_year, last_month))
             result = _Period(f"{first_year:04d}-{m:02d}", date(first_year, m, 1), end, "range")
+            result = result if result.end > result.start else None
         else:
             result = self._in_year(c, y)
         if result is not None:
@@ -754,11 +847,19 @@ class _Resolver:
         f, g = c.fields, self.grammar
         last_month = g.value("month", f["month2"]) if "month2" in f else m
         last_day = _leading_number(f["day2"])
-        first_year = y if m <= last_month else y - 1
+        first_year, y = self._range_years(f, y, m, last_month)
         if first_day > _last_day(first_year, m) or last_day > _last_day(y, last_month):
             return None
         start, end = date(first_year, m, first_day), date(y, last_month, last_day)
         return _Period(start.isoformat(), start, end, "range") if end > start else None
+
+    @staticmethod
+    def _range_years(f: dict[str, str], y: int, first_month: int, last_month: int) -> tuple[int, int]:
+        """The years of a range's ends: both written, or one year after the range, which may cross a new year
+        ("du 28 décembre au 3 janvier 2026")."""
+        if "year2" in f:
+            return y, int(f["year2"])
+        return (y if first_month <= last_month else y - 1), y
 
     def _directed_year(self, m: int, day: int | None, direction: int) -> int | None:
         """The year of "juin dernier", "last June", "le 19 décembre prochain"."""
