@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, SEED
 
+from conftest import EXAMPLES, SEED
 from storyline.evaluate import Scores, load_gold, score_reading
 from storyline.ingest.sources import iter_inputs
 from storyline.records import Reading
@@ -58,7 +58,9 @@ def test_own_examples_meet_the_floors() -> None:
     total = Scores()
     for gold, reading in zip(golds, read_all(iter_inputs(paths)), strict=True):
         assert isinstance(reading, Reading), reading
-        assert reading.published is not None and reading.published.date.isoformat() == gold["published"], gold["id"]
+        assert reading.published is not None and reading.published.date.isoformat() == gold["published"], (
+            gold["id"]
+        )
         total.add(score_reading(reading, gold))
     for level, floor in FLOORS.items():
         assert total.counts[level].f1 >= floor, (level, total.counts[level].as_dict())
@@ -67,4 +69,6 @@ def test_own_examples_meet_the_floors() -> None:
 @pytest.mark.parametrize("status", ["planned", "occurred", "cancelled"])
 def test_every_status_of_the_story_is_read_in_examples(status: str) -> None:
     readings = [r for r in read_all(iter_inputs([str(EXAMPLES / "articles")])) if isinstance(r, Reading)]
-    assert any(e.status == status and e.format == "central-asia-plus-japan" for r in readings for e in r.events)
+    assert any(
+        e.status == status and e.format == "central-asia-plus-japan" for r in readings for e in r.events
+    )

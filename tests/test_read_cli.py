@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from conftest import CONTRACT, EXAMPLES, ROOT
 
 OWN_SCHEMA = json.loads((ROOT / "schema" / "reading.schema.json").read_text(encoding="utf-8"))
@@ -22,7 +23,11 @@ FRENCH = (
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "storyline.cli", *args], input=stdin, capture_output=True, timeout=600, check=False
+        [sys.executable, "-m", "storyline.cli", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -76,7 +81,11 @@ def test_read_a_mixed_folder(mixed_folder: Path, tmp_path: Path) -> None:
     assert "Élysée" in latin["text"], "Latin-1 decoded right"
     assert any(c["kind"] == "encoding" for c in latin["checks"])
     page = readings[1]
-    assert "Accueil" not in page["text"] and "Inscrivez-vous" not in page["text"] and "Mentions" not in page["text"]
+    assert (
+        "Accueil" not in page["text"]
+        and "Inscrivez-vous" not in page["text"]
+        and "Mentions" not in page["text"]
+    )
     countries = {e["id"] for e in page["entities"] if e["kind"] == "country"}
     assert {"KAZ", "FRA"} <= countries
 

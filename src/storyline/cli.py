@@ -150,6 +150,43 @@ def timeline_command(
     Console().print(table)
 
 
+@app.command()
+def evaluate(
+    gold: Annotated[list[Path], typer.Argument(help="Gold files, or folders of *.gold.json.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: the cores).")] = None,
+) -> None:
+    """Read the articles that gold files name and score the readings against them."""
+    from rich.table import Table
+
+    from storyline.evaluate import evaluate_gold_files
+
+    files = sorted(f for g in gold for f in ([g] if g.is_file() else g.glob("**/*.gold.json")))
+    if not files:
+        err.print("[red]no gold files found[/]")
+        raise typer.Exit(2)
+    total, each = evaluate_gold_files(files, workers or default_workers())
+    if as_json:
+        typer.echo(
+            json.dumps({"total": total.as_dict(), "documents": {k: v.as_dict() for k, v in each}}, indent=1)
+        )
+        return
+    table = Table(title=f"storyline evaluate: {total.documents} document(s)")
+    for column in ("measure", "tp", "fp", "fn", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for name, count in total.counts.items():
+        table.add_row(
+            name,
+            str(count.tp),
+            str(count.fp),
+            str(count.fn),
+            f"{count.precision:.3f}",
+            f"{count.recall:.3f}",
+            f"{count.f1:.3f}",
+        )
+    Console().print(table)
+
+
 def main() -> None:
     app()
 

@@ -194,3 +194,34 @@ def load_gold(path: Path) -> dict[str, Any]:
     gold: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     gold["_file"] = str(path)
     return gold
+
+
+def evaluate_gold_files(gold_files: list[Path], workers: int = 1) -> tuple[Scores, list[tuple[str, Scores]]]:
+    """Read the article each gold file names and score it: the total and each document's scores."""
+    from storyline.ingest.sources import iter_inputs
+    from storyline.runner import read_all
+
+    golds = [load_gold(p) for p in gold_files]
+    paths = [str((Path(g["_file"]).parent / g["path"]).resolve()) for g in golds]
+    total, each = Scores(), []
+    for gold, outcome in zip(golds, read_all(iter_inputs(paths), workers=workers), strict=True):
+        if isinstance(outcome, Reading):
+            scores = score_reading(outcome, gold)
+        else:  # an article that cannot be read scores nothing: all its gold facts are missed
+            scores = score_reading(
+                Reading(
+                    id=gold["id"],
+                    language="und",
+                    published=None,
+                    text="",
+                    entities=[],
+                    events=[],
+                    figures=[],
+                    checks=[],
+                    times=[],
+                ),
+                gold,
+            )
+        total.add(scores)
+        each.append((gold["id"], scores))
+    return total, each

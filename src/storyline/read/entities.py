@@ -142,7 +142,13 @@ def entity_records(ctx: Context) -> list[Entity]:
         kind = entry.kind if entry.kind in ENTITY_KINDS else "other"
         entities.append(
             Entity.model_validate(
-                {"id": entry.id, "kind": kind, "name": entry.name, "wikidata": entry.wikidata, "mentions": spans}
+                {
+                    "id": entry.id,
+                    "kind": kind,
+                    "name": entry.name,
+                    "wikidata": entry.wikidata,
+                    "mentions": spans,
+                }
             )
         )
     return sorted(entities, key=lambda e: e.mentions[0].start)

@@ -124,16 +124,20 @@ def _fold(text: str) -> str:
 
 
 def _form_tokens(form: str) -> list[str]:
-    """A form as regular-expression pieces: any apostrophe, any dash, any run of spaces, accents optional."""
+    """A form as regular-expression pieces: any apostrophe, any dash, any run of spaces, and accents optional
+    in words of four letters or more ("decembre", "aout"), not in short ones ("à" is not "a", "été" not "ete")."""
+    long_word = [False] * len(form)
+    for word in re.finditer(r"[^\W\d_]{4,}", form):
+        long_word[word.start() : word.end()] = [True] * len(word.group())
     tokens: list[str] = []
-    for char in form:
+    for i, char in enumerate(form):
         if char in APOSTROPHES:
             tokens.append(f"[{APOSTROPHES}]")
         elif char in DASHES:
             tokens.append(f"[{DASHES}]")
         elif char.isspace():
             tokens.append(r"\s+")
-        elif (plain := _strip_latin_marks(char)) != char:
+        elif long_word[i] and (plain := _strip_latin_marks(char)) != char:
             tokens.append(f"[{re.escape(char)}{re.escape(plain)}]")
         else:
             tokens.append(re.escape(char))
@@ -773,20 +777,29 @@ class _Resolver:
         return self.anchor
 
     def _nearest_ref(
-        self, offset: int, month: bool = False, day: bool = False, window: bool = True
+        self,
+        offset: int,
+        month: bool = False,
+        day: bool = False,
+        window: bool = True,
+        same_sentence: bool = False,
     ) -> _Ref | None:
+        """The last date the text stated before `offset` (in this sentence or the one before, by default)."""
         here = self.sentence(offset)
         for ref in reversed(self.refs):
-            if window and ref.sentence < here - 1:
+            if (window and ref.sentence < here - 1) or (same_sentence and ref.sentence < here):
                 return None
             if (month and ref.month is None) or (day and ref.day is None):
                 continue
             return ref
         return None
 
-    def _implicit_year(self, offset: int) -> int | None:
+    def _implicit_year(self, offset: int, day: bool) -> int | None:
+        """The year of a date written without one: that of a date stated in the same sentence, or in the
+        sentence before when both are days ("Le 5 mars 2020, ... Le 7 mars, ..."); else the anchor's year;
+        else that of the last date the text stated."""
         ref = self._nearest_ref(offset)
-        if ref is not None:
+        if ref is not None and (ref.sentence == self.sentence(offset) or (day and ref.day is not None)):
             return ref.year
         if self.anchor is not None:
             return self.anchor.year
@@ -823,7 +836,7 @@ class _Resolver:
         elif (direction := self._direction(f)) is not None:
             y = self._directed_year(m, day, direction)
         else:
-            y = self._implicit_year(c.start)
+            y = self._implicit_year(c.start, day is not None)
         if y is None:
             return self._unknown_year(c)
         result: _Period | None
@@ -895,12 +908,12 @@ class _Resolver:
             return _season(y, code)
         direction = self._direction(f)
         a = self.anchor
-        if direction is None:
-            ref = self._nearest_ref(c.start)
-            if ref is not None:
-                return _season(ref.year, code)
+        if direction is None and (a is None or self._nearest_ref(c.start, same_sentence=True)):
+            implicit = self._implicit_year(c.start, False)
+            return f"XXXX-{code}" if implicit is None else _season(implicit, code)
         if a is None:
             return f"XXXX-{code}"
+        # "last summer", "this winter": the seasons around the anchor, the one containing it for "this"
         around = [_season(y, code) for y in range(a.year - 1, a.year + 3)]
         if direction is not None and direction < 0:
             return [s for s in around if s.end < a][-1]
