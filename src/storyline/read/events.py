@@ -28,9 +28,11 @@ from storyline.read.context import Context, Found, interval_of
 from storyline.read.entities import expand
 from storyline.read.nlp import Parse, Token
 from storyline.read.patterns import fold
+from storyline.read.tense import clause_tense
 from storyline.records import EventMention, Interval, Place, Span, Time
 
-STATUS_ORDER = ("cancelled", "postponed", "negated", "hypothetical", "planned")
+# A modal over a call-off ("could be rescheduled", "pourrait être annulé") leaves it hypothetical.
+STATUS_ORDER = ("hypothetical", "cancelled", "postponed", "negated", "planned")
 SUBJECTS = ("nsubj", "nsubj:pass", "csubj")
 TARGET_DEPS = ("obj", "iobj", "obl:arg", "obl", "nmod", "dobj", "dative", "pobj")
 CLIMB = ("xcomp", "xcomp:pass", "advcl", "ccomp", "conj")
@@ -98,6 +100,7 @@ class Candidate:
     context: list[str] = field(default_factory=list)
     evidence: Span | None = None
     explicit_status: bool = False
+    sentences: set[int] = field(default_factory=set)  # where its merged mentions stand
 
 
 def _lemma(token: Token) -> str:
@@ -170,21 +173,8 @@ def status_of(parse: Parse, lex: Lexicon, trigger: Token) -> tuple[str, bool]:
     for status in STATUS_ORDER:
         if status in found:
             return status, True
-    return _tense_status(parse, chain), False
-
-
-def _tense_status(parse: Parse, chain: list[Token]) -> str:
-    for t in chain:
-        if not _is_verb(t):
-            continue
-        tense = t.feats.get("Tense")
-        if tense in ("Past", "Imp", "Pqp"):
-            return "occurred"
-        if tense == "Pres":
-            return "occurred"
-        if t.feats.get("VerbForm") == "Part":
-            return "occurred"
-    return "occurred"
+    tense = clause_tense(parse, trigger, lex.future_aux)
+    return ("planned" if tense == "future" else "occurred"), False
 
 
 def _reason(ctx: Context, lex: Lexicon, start: int, end: int) -> tuple[str | None, tuple[int, int] | None]:
@@ -351,14 +341,14 @@ def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str
     if is_noun and _names_a_format(ctx, token) and not _governed_by(parse, token, lex.support):
         return None
     status, explicit = status_of(parse, lex, token)
-    partial = is_noun and _refers_back(parse, lex, token, governed, explicit)
+    demonstrative = any(_lemma(c) in lex.demonstratives for c in parse.children(token))
+    partial = is_noun and _refers_back(parse, lex, token, governed, explicit, demonstrative)
     said: str | None = None if partial else status
     sent = parse.sentences[s]
     reason, reason_span = (None, None)
     if status in ("cancelled", "postponed"):
         reason, reason_span = _reason(ctx, lex, token.start, sent.end)
     facts = _facts(ctx, s, reason_span)
-    demonstrative = any(_lemma(c) in lex.demonstratives for c in parse.children(token))
     candidate = Candidate(
         type=entry["type"],
         mode=entry.get("mode"),
@@ -396,15 +386,28 @@ def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str
     return candidate
 
 
-def _refers_back(parse: Parse, lex: Lexicon, token: Token, governed: bool, explicit: bool) -> bool:
+def _refers_back(
+    parse: Parse, lex: Lexicon, token: Token, governed: bool, explicit: bool, demonstrative: bool
+) -> bool:
     """A noun trigger that only names an event introduced elsewhere: the subject of a verb that says nothing
     of the event ("le sommet pourrait élargir…"), or a phrase hanging on such a verb with nothing in its
     clause saying what became of the event ("Derrière ce rendez-vous, Tokyo cherche…")."""
     phrase = _phrase_head(parse, token)
     if phrase.dep in SUBJECTS:
-        head = parse.tokens[phrase.head]
-        return not any(key in lex.status_verbs or key in lex.support for key in _verb_key(parse, head))
+        # the verb and what it governs ("pourrait être reprogrammé": pouvoir -> reprogrammer)
+        predicates = [parse.tokens[phrase.head]]
+        predicates += [
+            c for c in parse.children(predicates[0]) if c.dep in ("xcomp", "xcomp:pass") and _is_verb(c)
+        ]
+        return not any(
+            key in lex.status_verbs or key in lex.support
+            for head in predicates
+            for key in _verb_key(parse, head)
+        )
     has_predicate = len(_chain(parse, token)) > 1
+    if demonstrative:
+        # "cette rencontre avait été annulée" says something of the event; "avec ce sommet, Tokyo entend…" not
+        return has_predicate and not governed
     return has_predicate and not governed and not explicit
 
 
@@ -484,7 +487,7 @@ def _compatible(event: Candidate, other: Candidate) -> bool:
     if other.status is not None and event.status != other.status:
         return False
     a, b = set(event.participants), set(other.participants)
-    if a and b and len(a & b) / len(a | b) < 0.5:
+    if a and b and _jaccard(a, b) < 0.5:
         return False
     if not _overlap(event.when, other.when):
         return False
@@ -494,6 +497,7 @@ def _compatible(event: Candidate, other: Candidate) -> bool:
 
 
 def _merge(event: Candidate, other: Candidate) -> None:
+    event.sentences |= {event.sentence, other.sentence}
     event.participants = list(dict.fromkeys(event.participants + other.participants))
     event.source = event.source or other.source
     event.target = event.target or other.target
@@ -546,6 +550,8 @@ def find_events(ctx: Context) -> None:
                 nearest = min(compatible, key=lambda e: abs(e.sentence - c.sentence))
                 nearest.when = nearest.when or c.when
                 nearest.where = nearest.where or c.where
+    _share_circumstances(events)
+    _expand_to_named_format(ctx, events)
     for e in events:
         e.format = e.format or _implied_format(e.participants)
         assert e.evidence is not None and e.status is not None
@@ -566,6 +572,48 @@ def find_events(ctx: Context) -> None:
                 confidence=_confidence(e),
             )
         )
+
+
+def _share_circumstances(events: list[Candidate]) -> None:
+    """An event told without its time or place ("the leaders then adopted a declaration") takes them from the
+    event just before it with the same status and the same actors."""
+    for k, event in enumerate(events):
+        before = [
+            e
+            for e in events[:k]
+            if 0 <= event.sentence - e.sentence <= 2
+            and e.status == event.status
+            and _jaccard(set(e.participants), set(event.participants)) >= 0.5
+        ]
+        if before:
+            nearest = max(before, key=lambda e: max(e.sentences | {e.sentence}))
+            event.when = event.when or nearest.when
+            event.where = event.where or nearest.where
+
+
+def _expand_to_named_format(ctx: Context, events: list[Candidate]) -> None:
+    """In a text about one recurring format, a summit or multilateral meeting among some of its members ("a
+    first summit, planned in Astana") is a meeting of that format."""
+    base = kb.load()
+    named = {f.entity for f in ctx.found if (e := base.get(f.entity)) is not None and e.kind == "format"}
+    if len(named) != 1:
+        return
+    (format_id,) = named
+    members = base.members(format_id)
+    for event in events:
+        if (
+            event.type == "CONSULT"
+            and event.mode in ("summit", "multilateral")
+            and not event.format
+            and len(event.participants) >= 2
+            and set(event.participants) <= set(members)
+        ):
+            event.format = format_id
+            event.participants = list(members)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
 
 
 def _is_directed(c: Candidate, lex: Lexicon) -> bool:

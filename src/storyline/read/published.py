@@ -12,8 +12,8 @@ import re
 from datetime import date
 
 from storyline.read.context import Context
-from storyline.read.nlp import Parse, Token
 from storyline.read.patterns import fold
+from storyline.read.tense import clause_tense
 from storyline.read.times import find_times
 from storyline.records import Check, Published, Span, Time
 
@@ -38,36 +38,6 @@ def _byline_lines(text: str) -> list[tuple[int, str]]:
         offset += len(line) + 1
     edge = lines[:EDGE_LINES] + lines[-EDGE_LINES:]
     return [(o, line) for o, line in dict.fromkeys(edge) if len(line.strip()) <= BYLINE_MAX]
-
-
-def clause_tense(parse: Parse, token: Token, future_aux: frozenset[str]) -> str | None:
-    """ "past", "future" or "present" for the clause that governs ``token``; None with no finite verb above it.
-
-    A participle takes its tense from its auxiliaries: with a tense auxiliary ("a tenu", "has held") it is a
-    perfect, so past; with only a passive one ("est programmée", "is scheduled") the passive's tense; alone
-    ("prévu à Astana") it says nothing and the search goes on up the tree."""
-    for head in [token, *parse.ancestors(token)]:
-        if head.pos not in ("VERB", "AUX"):
-            continue
-        auxiliaries = [c for c in parse.children(head) if c.dep.startswith("aux")]
-        if head.feats.get("Tense") == "Fut" or any(
-            c.feats.get("Tense") == "Fut" or fold(c.lemma) in future_aux for c in auxiliaries
-        ):
-            return "future"
-        if head.feats.get("VerbForm") == "Part":
-            perfect = [c for c in auxiliaries if c.dep in ("aux", "aux:tense")]
-            passive = [c for c in auxiliaries if c.dep in ("aux:pass", "auxpass")]
-            if perfect:
-                return "past"
-            if passive:
-                return "past" if passive[0].feats.get("Tense") in ("Past", "Imp", "Pqp") else "present"
-            continue
-        tense = head.feats.get("Tense")
-        if tense in ("Past", "Imp", "Pqp"):
-            return "past"
-        if tense == "Pres":
-            return "present"
-    return None
 
 
 def _contradictions(ctx: Context, candidate: date, times: list[Time]) -> list[Time]:
@@ -166,19 +136,17 @@ def _decide(
     against_usual = _contradictions(ctx, usual[1], times)
     against_other = _contradictions(ctx, other[1], times)
     names = {"DMY": "day-first", "MDY": "month-first"}
-    if len(against_usual) > len(against_other):
-        chosen, evidence, confidence = other, against_usual, 0.8
+    if len(against_usual) != len(against_other):
+        # the reading the text contradicts less wins
+        usual_wins = len(against_other) > len(against_usual)
+        chosen, rejected = (usual, other) if usual_wins else (other, usual)
+        evidence = against_other if usual_wins else against_usual
+        confidence = 0.85 if usual_wins else 0.8
+        words = ", ".join(repr(t.text) for t in evidence[:3])
         why = (
-            f"Read {names[usual[0]]} (the usual order in this language) it would be {usual[1].isoformat()}, but the "
-            f"text reports {', '.join(repr(t.text) for t in evidence[:3])} in a tense that does not fit that date, "
-            f"so it is read {names[other[0]]}: {other[1].isoformat()}."
-        )
-    elif len(against_other) > len(against_usual):
-        chosen, evidence, confidence = usual, against_other, 0.85
-        why = (
-            f"Read {names[other[0]]} it would be {other[1].isoformat()}, but the text reports "
-            f"{', '.join(repr(t.text) for t in evidence[:3])} in a tense that does not fit that date, so it is read "
-            f"{names[usual[0]]} (the usual order in this language): {usual[1].isoformat()}."
+            f"Read {names[rejected[0]]} it would be {rejected[1].isoformat()}, but the text reports {words} in a "
+            f"tense that does not fit that date, so it is read {names[chosen[0]]}: {chosen[1].isoformat()}"
+            + (" (the usual order in this language)." if usual_wins else ".")
         )
     else:
         chosen, evidence, confidence = usual, [], 0.5
