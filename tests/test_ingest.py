@@ -126,3 +126,16 @@ def test_ids_are_stable_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "a.en.html").write_text("<p>Text.</p>", encoding="utf-8")
     ids = [i.id for i in iter_inputs([str(tmp_path)]) if isinstance(i, RawInput)]
     assert ids == ["a.en.html", "sub/b.fr.txt"]
+
+
+def test_truncated_html_is_read_as_far_as_it_goes() -> None:
+    page = (
+        "<html><head><title>Sommet</title></head><body><article><h1>Un sommet à Tokyo</h1>"
+        "<p>Le Japon accueillera en décembre les dirigeants des cinq pays d'Asie centrale pour un premier sommet "
+        "historique, selon le ministère des Affaires étrangères.</p><p>Les préparatifs se poursui"
+    )
+    document = to_document(RawInput(id="t", kind="html", data=page.encode()))
+    assert "cinq pays d'Asie centrale" in document.text
+    with pytest.raises(IngestError) as caught:
+        to_document(RawInput(id="t", kind="html", data=b"<html><head><title>x</title></head><bo"))
+    assert caught.value.kind in ("no_text", "empty")

@@ -11,6 +11,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from storyline.ingest.document import IngestError, to_document
 from storyline.ingest.sources import RawInput
@@ -43,21 +44,68 @@ def default_workers() -> int:
 
 def read_all(items: Iterable[RawInput | ReadError], workers: int = 1) -> Iterator[Outcome]:
     """Read every input, in order. With ``workers > 1``, documents are read in that many processes; at most a
-    few documents per worker are in flight, so memory stays flat however long the input."""
+    few documents per worker are in flight, so memory stays flat however long the input. A worker that dies
+    (a crash, the memory killer) costs only the document it was reading: the pool is restarted, that document
+    is retried alone and recorded as an error if it kills its worker again."""
     if workers <= 1:
         for item in items:
             yield item if isinstance(item, ReadError) else read_raw(item)
         return
-    context = multiprocessing.get_context("spawn")
-    window: deque[Future[Outcome] | ReadError] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = _Pool(workers)
+    window: deque[tuple[RawInput | ReadError, Future[Outcome] | None]] = deque()
+    try:
         for item in items:
-            window.append(item if isinstance(item, ReadError) else pool.submit(read_raw, item))
+            window.append((item, None if isinstance(item, ReadError) else pool.submit(item)))
             while len(window) >= workers * 4:
-                yield _result(window.popleft())
+                yield pool.result(*window.popleft(), window)
         while window:
-            yield _result(window.popleft())
+            yield pool.result(*window.popleft(), window)
+    finally:
+        pool.shutdown()
 
 
-def _result(entry: Future[Outcome] | ReadError) -> Outcome:
-    return entry if isinstance(entry, ReadError) else entry.result()
+class _Pool:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor = self._new(workers)
+
+    @staticmethod
+    def _new(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, raw: RawInput) -> Future[Outcome]:
+        return self.executor.submit(read_raw, raw)
+
+    def result(
+        self,
+        item: RawInput | ReadError,
+        future: Future[Outcome] | None,
+        window: deque[tuple[RawInput | ReadError, Future[Outcome] | None]],
+    ) -> Outcome:
+        if isinstance(item, ReadError):
+            return item
+        assert future is not None
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._new(self.workers)
+            for k, (other, _) in enumerate(window):  # every document in flight goes again
+                if isinstance(other, RawInput):
+                    window[k] = (other, self.submit(other))
+            return _alone(item)
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _alone(raw: RawInput) -> Outcome:
+    """Read one document in a process of its own: if that process dies too, the document is the cause."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as single:
+        try:
+            return single.submit(read_raw, raw).result()
+        except BrokenProcessPool:
+            message = "the worker process died while reading this document (out of memory or a crash)"
+            return ReadError(
+                id=raw.id, path=raw.path, error=ErrorInfo(kind="worker_crashed", message=message)
+            )

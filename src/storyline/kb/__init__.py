@@ -17,11 +17,13 @@ import csv
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from storyline import languages
 
 __all__ = [
     "ALIAS_LANGS",
@@ -38,7 +40,7 @@ __all__ = [
 
 ENTRY_KINDS = ("country", "organization", "format", "place", "region", "person")
 ALIAS_ROLES = ("name", "short", "demonym", "metonym", "acronym")
-ALIAS_LANGS = ("fr", "en", "ru", "*")
+ALIAS_LANGS = (*sorted(languages.available()), "*")  # the languages storyline reads, and "any"
 
 _COUNTRY_ID = re.compile(r"[A-Z]{3}")
 _SLUG_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -235,15 +237,16 @@ class _Builder:
         for number, row in _csv_rows(path):
             where = f"{path.name}:{number}"
             paradigm = row["paradigm"]
-            if paradigm == "ru-adj":
-                if row["lang"] != "ru":
-                    raise KBError(f"{where}: paradigm ru-adj on a {row['lang']!r} row")
+            if paradigm:
+                if paradigm not in PARADIGMS:
+                    raise KBError(f"{where}: unknown paradigm {paradigm!r}")
+                language, inflect = PARADIGMS[paradigm]
+                if row["lang"] != language:
+                    raise KBError(f"{where}: paradigm {paradigm} on a {row['lang']!r} row")
                 try:
-                    forms: Iterable[str] = russian_adjective_forms(row["text"])
+                    forms: Iterable[str] = inflect(row["text"])
                 except KBError as exc:
                     raise KBError(f"{where}: {exc}") from None
-            elif paradigm:
-                raise KBError(f"{where}: unknown paradigm {paradigm!r}")
             else:
                 forms = (row["text"],)
             for form in forms:
@@ -273,7 +276,7 @@ class _Builder:
             # A capital's name can stand for its government: its names are metonym aliases.
             role = "metonym" if capital_of else "name"
             self.add_alias(row["name"], row["id"], "en", role, False, where)
-            for lang in ("en", "fr", "ru"):
+            for lang in sorted(set(ALIAS_LANGS) & set(row)):
                 for text in _split(row[lang]):
                     self.add_alias(text, row["id"], lang, role, False, where)
 
@@ -403,3 +406,7 @@ def load() -> KnowledgeBase:
     """The knowledge base of the package data files, loaded once per process."""
     with resources.as_file(resources.files(__name__) / "data") as data:
         return load_dir(Path(data))
+
+
+# Inflection paradigms a demonym row may name: the language they belong to and the function that inflects.
+PARADIGMS: dict[str, tuple[str, Callable[[str], Iterable[str]]]] = {"ru-adj": ("ru", russian_adjective_forms)}
