@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, SEED
 from storyline.evaluate import Scores, load_gold, score_reading
 from storyline.ingest.sources import iter_inputs
 from storyline.records import Reading
 from storyline.runner import read_all
+
+from conftest import EXAMPLES, SEED
 
 BASELINE = Path(__file__).with_name("quality_baseline.json")
 FLOORS = {k: v for k, v in json.loads(BASELINE.read_text(encoding="utf-8")).items() if not k.startswith("_")}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import ROOT
 from storyline.schema import reading_schema
+
+from conftest import ROOT
 
 SHIPPED = ROOT / "schema" / "reading.schema.json"
 
