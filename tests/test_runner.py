@@ -6,11 +6,11 @@ import os
 import signal
 from pathlib import Path
 
-from conftest import EXAMPLES
-
 from storyline.ingest.sources import iter_inputs
 from storyline.records import Reading
 from storyline.runner import read_all
+
+from conftest import EXAMPLES
 
 
 def _workers_of(pid: int) -> list[int]:
