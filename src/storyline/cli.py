@@ -120,7 +120,7 @@ def bench(
     table.add_column("value", justify="right")
     for key, value in result.items():
         table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else str(value))
-    Console().print(table)
+    _wide_console().print(table)
 
 
 @app.command("timeline")
@@ -147,7 +147,7 @@ def timeline_command(
             (event.where.name if event.where else ""),
             row.document,
         )
-    Console().print(table)
+    _wide_console().print(table)
 
 
 @app.command()
@@ -184,7 +184,13 @@ def evaluate(
             f"{count.recall:.3f}",
             f"{count.f1:.3f}",
         )
-    Console().print(table)
+    _wide_console().print(table)
+
+
+def _wide_console() -> Console:
+    """Standard output, as wide as the terminal, or wide enough for a table when it is not a terminal."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
 
 
 def main() -> None:
