@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT := out
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: install demo test lint typecheck bench lock clean
+.PHONY: install demo test lint typecheck evaluate bench lock clean
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+evaluate: install
+	$(BIN)/storyline evaluate corpus examples/gold
+	$(BIN)/storyline evaluate timebank
+	$(BIN)/storyline evaluate plover
 
 bench: install
 	$(BIN)/storyline bench --documents 300 --workers 1

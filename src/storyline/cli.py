@@ -11,7 +11,9 @@ from typing import Annotated, TextIO
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from storyline.evaluate import Count
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, iter_inputs
 from storyline.records import Reading
 from storyline.runner import default_workers, read_all
@@ -113,8 +115,6 @@ def bench(
     if as_json:
         typer.echo(json.dumps(result, indent=1))
         return
-    from rich.table import Table
-
     table = Table(title="storyline read benchmark")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -128,8 +128,6 @@ def timeline_command(
     readings: Annotated[Path, typer.Argument(help="A JSONL file written by storyline read.")],
 ) -> None:
     """Print the event mentions of a set of readings in time order."""
-    from rich.table import Table
-
     from storyline.timeline import load_readings, timeline
 
     table = Table(title=f"Events in {readings}", show_lines=False)
@@ -150,31 +148,16 @@ def timeline_command(
     _wide_console().print(table)
 
 
-@app.command()
-def evaluate(
-    gold: Annotated[list[Path], typer.Argument(help="Gold files, or folders of *.gold.json.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: the cores).")] = None,
-) -> None:
-    """Read the articles that gold files name and score the readings against them."""
-    from rich.table import Table
+evaluate_app = typer.Typer(help="Score readings against gold sets.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+ROOT = Path(__file__).resolve().parents[2]
 
-    from storyline.evaluate import evaluate_gold_files
 
-    files = sorted(f for g in gold for f in ([g] if g.is_file() else g.glob("**/*.gold.json")))
-    if not files:
-        err.print("[red]no gold files found[/]")
-        raise typer.Exit(2)
-    total, each = evaluate_gold_files(files, workers or default_workers())
-    if as_json:
-        typer.echo(
-            json.dumps({"total": total.as_dict(), "documents": {k: v.as_dict() for k, v in each}}, indent=1)
-        )
-        return
-    table = Table(title=f"storyline evaluate: {total.documents} document(s)")
+def _count_table(title: str, rows: dict[str, Count]) -> Table:
+    table = Table(title=title)
     for column in ("measure", "tp", "fp", "fn", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column == "measure" else "right")
-    for name, count in total.counts.items():
+    for name, count in rows.items():
         table.add_row(
             name,
             str(count.tp),
@@ -184,7 +167,103 @@ def evaluate(
             f"{count.recall:.3f}",
             f"{count.f1:.3f}",
         )
-    _wide_console().print(table)
+    return table
+
+
+@evaluate_app.command("corpus")
+def evaluate_corpus(
+    gold: Annotated[list[Path], typer.Argument(help="Gold files, or folders of *.gold.json.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: the cores).")] = None,
+) -> None:
+    """Read the articles that gold files name and score the readings: events at three levels, event times,
+    figures, entities."""
+    from storyline.evaluate import evaluate_gold_files
+
+    files = sorted(f for g in gold for f in ([g] if g.is_file() else g.glob("**/*.gold.json")))
+    if not files:
+        err.print("[red]no gold files found[/]")
+        raise typer.Exit(2)
+    total, each = evaluate_gold_files(files, workers or default_workers())
+    if as_json:
+        documents = {k: v.as_dict() for k, v in each}
+        typer.echo(json.dumps({"total": total.as_dict(), "documents": documents}, indent=1))
+        return
+    _wide_console().print(
+        _count_table(f"storyline evaluate corpus: {total.documents} document(s)", total.counts)
+    )
+
+
+@evaluate_app.command("timebank")
+def evaluate_timebank(
+    folder: Annotated[Path, typer.Argument(help="A folder of ISO-TimeML .tml files.")] = ROOT
+    / "benchmarks/fr-timebank/Data",
+    language: Annotated[str, typer.Option(help="The documents' language.")] = "fr",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    errors: Annotated[int, typer.Option(help="Show this many errors.")] = 0,
+) -> None:
+    """Score the temporal tagger on a TimeML corpus (French TimeBank by default): strict and relaxed span,
+    type and value, each with precision, recall and F1."""
+    from storyline import languages
+    from storyline.evaluate import timebank
+
+    chosen = languages.get(language)
+    if chosen is None or not folder.is_dir():
+        err.print(
+            f"[red]usage:[/] need a folder of .tml files and a language storyline reads (got {folder}, {language})"
+        )
+        raise typer.Exit(2)
+    scores = timebank.score(timebank.load(folder), chosen)
+    if as_json:
+        typer.echo(json.dumps(scores.as_dict(), indent=1))
+        return
+    rows = {
+        "strict span": scores.strict,
+        "relaxed span": scores.relaxed,
+        "type": scores.type,
+        "value": scores.value,
+    }
+    title = f"TimeML: {scores.documents} documents, {scores.gold} expressions, {scores.predicted} found"
+    _wide_console().print(_count_table(title, rows))
+    for error in scores.errors[:errors]:
+        typer.echo(error.describe())
+
+
+@evaluate_app.command("plover")
+def evaluate_plover(
+    records: Annotated[Path, typer.Argument(help="PLOVER gold records (JSON).")] = ROOT
+    / "benchmarks/plover-gsr/PLOVER_GSR_CAMEO.json",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score event typing and actors on the PLOVER gold records (English sentences)."""
+    from storyline.evaluate import plover
+
+    if not records.is_file():
+        err.print(f"[red]usage:[/] no such file: {records}")
+        raise typer.Exit(2)
+    scores = plover.score(plover.load(records))
+    if as_json:
+        typer.echo(json.dumps(scores.as_dict(), indent=1))
+        return
+    table = Table(title=f"PLOVER gold records: {scores.sentences} sentences")
+    table.add_column("measure")
+    table.add_column("share", justify="right")
+    for name, value in (
+        ("gold type found (recall)", scores.type_recall),
+        ("predicted events of the gold type (precision)", scores.type_precision),
+        ("gold type with gold source and target", scores.actors),
+        ("gold source found", scores.source),
+        ("gold target found", scores.target),
+    ):
+        table.add_row(name, f"{value:.3f}")
+    per_type = Table(title="per type")
+    for column in ("type", "gold", "found", "predicted", "right"):
+        per_type.add_column(column, justify="left" if column == "type" else "right")
+    for name, row in scores.types.items():
+        per_type.add_row(name, str(row.gold), str(row.found), str(row.predicted), str(row.right))
+    console = _wide_console()
+    console.print(table)
+    console.print(per_type)
 
 
 def _wide_console() -> Console:

@@ -183,6 +183,9 @@ class Document(Record):
     authors: list[str] = Field(default_factory=list)
     language: str | None = None
     published: Published | None = None
+    boilerplate: list[str] = Field(
+        default_factory=list, description="lines dropped as the site's, not the article's"
+    )
     checks: list[Check] = Field(default_factory=list, description="what ingest noticed (encoding, clean-up)")
 
 

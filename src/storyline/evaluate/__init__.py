@@ -10,6 +10,8 @@ Matching rules:
 * a gold event marked ``optional`` is neither rewarded nor punished: a prediction matching it is removed
   from both counts, and missing it costs nothing.
 * a figure matches when the unit is equal and the value is within 0.5 %.
+* event times: of the required gold events matched at level ``events``, the share whose time also matches
+  (an accuracy: its "recall" column).
 * entities: the gold's countries against the reading's country entities.
 """
 
@@ -66,7 +68,7 @@ class Count:
 @dataclass
 class Scores:
     counts: dict[str, Count] = field(
-        default_factory=lambda: {k: Count() for k in (*LEVELS, "figures", "entities")}
+        default_factory=lambda: {k: Count() for k in (*LEVELS, "event times", "figures", "entities")}
     )
     documents: int = 0
 
@@ -138,23 +140,25 @@ def _event_matcher(level: str) -> Callable[[dict[str, Any], EventMention], bool]
     return match
 
 
-def _score_events(gold: list[dict[str, Any]], events: list[EventMention], level: str) -> Count:
+def _match_events(
+    gold: list[dict[str, Any]], events: list[EventMention], level: str
+) -> tuple[Count, list[tuple[dict[str, Any], EventMention]]]:
+    """The counts at ``level`` and the required gold events matched, with their predictions."""
     match = _event_matcher(level)
     free = list(range(len(events)))
     count = Count()
-    ignored = 0
+    pairs = []
     for g in sorted(gold, key=lambda g: bool(g.get("optional"))):
         hit = next((i for i in free if match(g, events[i])), None)
         if hit is not None:
             free.remove(hit)
-            if g.get("optional"):
-                ignored += 1
-            else:
+            if not g.get("optional"):
                 count.tp += 1
+                pairs.append((g, events[hit]))
         elif not g.get("optional"):
             count.fn += 1
     count.fp = len(free)
-    return count
+    return count, pairs
 
 
 def _score_figures(gold: list[dict[str, Any]], figures: list[Figure]) -> Count:
@@ -182,7 +186,11 @@ def _score_figures(gold: list[dict[str, Any]], figures: list[Figure]) -> Count:
 def score_reading(reading: Reading, gold: dict[str, Any]) -> Scores:
     scores = Scores(documents=1)
     for level in LEVELS:
-        scores.counts[level] = _score_events(gold.get("events", []), reading.events, level)
+        scores.counts[level], pairs = _match_events(gold.get("events", []), reading.events, level)
+        if level == "events":
+            # of the events found, how many carry the right time: an accuracy, kept as tp (right) and fn (wrong)
+            right = sum(_time_ok(g, e) for g, e in pairs)
+            scores.counts["event times"] = Count(tp=right, fn=len(pairs) - right)
     scores.counts["figures"] = _score_figures(gold.get("figures", []), reading.figures)
     wanted = set(gold.get("entities", {}).get("countries", []))
     found = {e.id for e in reading.entities if e.kind == "country"}

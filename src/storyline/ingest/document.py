@@ -82,5 +82,6 @@ def to_document(raw: RawInput) -> Document:
         authors=authors,
         language=raw.language,
         published=published,
+        boilerplate=cleaned.dropped,
         checks=checks,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -52,6 +53,8 @@ class Lexicon:
     reasons: tuple[str, ...]
     demonstratives: frozenset[str]
     format_nouns: frozenset[str]
+    reporting: frozenset[str]
+    future_in_past: frozenset[str]
 
 
 @cache
@@ -79,6 +82,8 @@ def lexicon(language: Language) -> Lexicon:
         reasons=tuple(sorted((fold(w) for w in grammar.get("reason_markers", [])), key=len, reverse=True)),
         demonstratives=folded("demonstratives"),
         format_nouns=folded("format_nouns"),
+        reporting=folded("reporting_verbs"),
+        future_in_past=folded("future_in_past"),
     )
 
 
@@ -101,6 +106,7 @@ class Candidate:
     evidence: Span | None = None
     explicit_status: bool = False
     sentences: set[int] = field(default_factory=set)  # where its merged mentions stand
+    tenses: set[str] = field(default_factory=set)  # the tenses its mentions are told in
 
 
 def _lemma(token: Token) -> str:
@@ -164,8 +170,17 @@ def status_of(parse: Parse, lex: Lexicon, trigger: Token) -> tuple[str, bool]:
     if lemmas & lex.negations:
         # "n'aura pas lieu", "will not take place", "не состоится": the event is called off
         found.add("cancelled" if happens else "negated")
-    conditional = any(t.feats.get("Mood") == "Cnd" for t in words if _is_verb(t))
-    if lemmas & lex.hypothetical or (conditional and lex.conditional_is_hypothetical):
+    conditional = any(t.feats.get("Mood") == "Cnd" for t in words if _is_verb(t)) or bool(
+        lemmas & lex.future_in_past
+    )
+    modal = lemmas & (lex.hypothetical - lex.future_in_past)
+    reported = any(
+        key in lex.reporting for head in parse.ancestors(trigger)[:6] for key in _verb_key(parse, head)
+    )
+    if reported and conditional and not modal:
+        # "Xi said China would provide…", "il a annoncé que la Chine fournirait…": the future seen from the past
+        found.add("planned")
+    elif modal or (conditional and lex.conditional_is_hypothetical):
         found.add("hypothetical")
     future = any(t.feats.get("Tense") == "Fut" for t in words if _is_verb(t))
     if future or lemmas & lex.planned or lemmas & lex.future_aux:
@@ -344,6 +359,7 @@ def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str
     demonstrative = any(_lemma(c) in lex.demonstratives for c in parse.children(token))
     partial = is_noun and _refers_back(parse, lex, token, governed, explicit, demonstrative)
     said: str | None = None if partial else status
+    tense = clause_tense(parse, token, lex.future_aux)
     sent = parse.sentences[s]
     reason, reason_span = (None, None)
     if status in ("cancelled", "postponed"):
@@ -358,6 +374,7 @@ def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str
         partial=partial,
         reason=reason,
         explicit_status=explicit,
+        tenses={tense} if tense else set(),
         evidence=Span(start=sent.start, end=sent.end, text=ctx.text[sent.start : sent.end]),
     )
     if entry.get("args") == "directed":
@@ -498,6 +515,7 @@ def _compatible(event: Candidate, other: Candidate) -> bool:
 
 def _merge(event: Candidate, other: Candidate) -> None:
     event.sentences |= {event.sentence, other.sentence}
+    event.tenses |= other.tenses
     event.participants = list(dict.fromkeys(event.participants + other.participants))
     event.source = event.source or other.source
     event.target = event.target or other.target
@@ -532,6 +550,7 @@ def find_events(ctx: Context) -> None:
         return
     lex = lexicon(ctx.language)
     candidates = _candidates(ctx, lex)
+    _expand_to_named_format(ctx, candidates)
     events: list[Candidate] = []
     for c in candidates:
         if c.partial or len(c.participants) < 2 or (_is_directed(c, lex) and not (c.source and c.target)):
@@ -551,7 +570,8 @@ def find_events(ctx: Context) -> None:
                 nearest.when = nearest.when or c.when
                 nearest.where = nearest.where or c.where
     _share_circumstances(events)
-    _expand_to_named_format(ctx, events)
+    if ctx.published is not None:
+        _status_from_dates(events, ctx.published.date)
     for e in events:
         e.format = e.format or _implied_format(e.participants)
         assert e.evidence is not None and e.status is not None
@@ -581,7 +601,7 @@ def _share_circumstances(events: list[Candidate]) -> None:
         before = [
             e
             for e in events[:k]
-            if 0 <= event.sentence - e.sentence <= 2
+            if any(0 <= event.sentence - s <= 2 for s in e.sentences | {e.sentence})
             and e.status == event.status
             and _jaccard(set(e.participants), set(event.participants)) >= 0.5
         ]
@@ -602,14 +622,43 @@ def _expand_to_named_format(ctx: Context, events: list[Candidate]) -> None:
     members = base.members(format_id)
     for event in events:
         if (
-            event.type == "CONSULT"
-            and event.mode in ("summit", "multilateral")
-            and not event.format
-            and len(event.participants) >= 2
-            and set(event.participants) <= set(members)
+            event.partial
+            or event.type != "CONSULT"
+            or event.format
+            or not set(event.participants) <= set(members)
+        ):
+            continue
+        # a summit said without its actors is the format's; a smaller meeting needs two of its members named
+        if (event.mode == "summit" and not event.participants) or (
+            event.mode in ("summit", "multilateral") and len(event.participants) >= 2
         ):
             event.format = format_id
             event.participants = list(members)
+
+
+def _status_from_dates(events: list[Candidate], published: date) -> None:
+    """A status that only tense gave is checked against the dates: an event told in the present whose dates
+    hold the publication day is under way ("Scholz reçoit ce vendredi…"); one whose dates are all after it is
+    still to come."""
+    for event in events:
+        when = event.when
+        if (
+            event.status == "planned"
+            and when
+            and when.start == when.end < published
+            and when.text
+            and not any(ch.isdigit() for ch in when.text)
+            and (published - when.start).days < 7
+        ):
+            # a bare weekday ("on Tuesday") was read as the last one; for what is still to come it is the next
+            shifted = when.start + timedelta(days=7)
+            event.when = when.model_copy(update={"start": shifted, "end": shifted})
+        if event.explicit_status or event.when is None or event.type != "CONSULT" or "past" in event.tenses:
+            continue
+        if event.when.start > published:
+            event.status = "planned"
+        elif event.when.start <= published <= event.when.end and "present" in event.tenses:
+            event.status = "ongoing"
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

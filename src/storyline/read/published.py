@@ -29,13 +29,19 @@ def _valid(year: int, month: int, day: int) -> date | None:
     return None
 
 
-def _byline_lines(text: str) -> list[tuple[int, str]]:
+def _lines(text: str) -> list[tuple[int, str]]:
+    """The text's non-blank lines with their offsets."""
     lines: list[tuple[int, str]] = []
     offset = 0
     for line in text.split("\n"):
         if line.strip():
             lines.append((offset, line))
         offset += len(line) + 1
+    return lines
+
+
+def _byline_lines(text: str) -> list[tuple[int, str]]:
+    lines = _lines(text)
     edge = lines[:EDGE_LINES] + lines[-EDGE_LINES:]
     return [(o, line) for o, line in dict.fromkeys(edge) if len(line.strip()) <= BYLINE_MAX]
 
@@ -69,26 +75,53 @@ def _from_url(url: str | None) -> Published | None:
     return Published(date=day, raw=m.group(0), source="url", confidence=0.8) if day and m else None
 
 
-DATELINE = re.compile(r"^[\w .'’()-]{0,40}?[,(]?\s*$")
+# A dateline opens the text: a place in capitals, maybe a country or an agency, then the date
+# ("SAMARKAND, Uzbekistan, 2 November 2015 —", "SEOUL, June 14 (Eastbound News) –", "АСТАНА, 29 августа").
+DATELINE = re.compile(r"^\s*[^\W\d_][^\W\d_’' .-]*[A-ZА-ЯЁ\s.'’-]*(?:,[\w .'’()-]{0,40})?[,(]?\s*$")
+COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*((?:19|20)\d\d)", re.I)
+
+
+def _dateline(ctx: Context) -> Published | None:
+    for offset, line in _lines(ctx.text)[:4]:
+        times = find_times(line[:120], ctx.language, None)
+        t = times[0] if times else None
+        if (
+            t is None
+            or t.type != "DATE"
+            or not DATELINE.match(line[: t.start])
+            or not line[: t.start].strip()
+        ):
+            continue
+        if t.interval and t.interval.granularity == "day" and t.value[:1].isdigit():
+            return Published(date=t.interval.start, raw=t.text, source="text", confidence=0.85)
+        if t.value.startswith("XXXX-") and len(t.value) == 10:
+            return _year_from_footer(ctx, t, Span(start=offset + t.start, end=offset + t.end, text=t.text))
+    return None
+
+
+def _year_from_footer(ctx: Context, t: Time, span: Span) -> Published | None:
+    """A dateline without a year ("June 14") takes the year of the page's copyright notice, and says so."""
+    years = [int(m.group(1)) for line in ctx.doc.boilerplate for m in COPYRIGHT.finditer(line)]
+    if not years:
+        return None
+    month, day = int(t.value[5:7]), int(t.value[8:10])
+    found = _valid(years[0], month, day)
+    if found is None:
+        return None
+    ctx.checks.append(
+        Check(
+            kind="published_date_ambiguous",
+            severity="info",
+            message=f"The dateline {t.text!r} gives no year; {years[0]} is taken from the page's copyright notice.",
+            evidence=[span],
+        )
+    )
+    return Published(date=found, raw=t.text, source="inferred", confidence=0.6)
 
 
 def _textual_byline(ctx: Context) -> Published | None:
-    """A written date on a byline line ("Published 3 December 2025", "3 декабря 2025") or in a dateline
-    opening the text ("TOKYO, 20 December 2025 —", "АСТАНА, 29 августа 2004 года.")."""
+    """A written date on a byline line ("Published 3 December 2025", "3 декабря 2025")."""
     prefixes = tuple(fold(p) for p in ctx.language.resource("text").get("date_prefixes", []))
-    opening = [line for line in ctx.text.split("\n") if line.strip()][:4]
-    for line in opening:
-        for t in find_times(line[:120], ctx.language, None):
-            if (
-                t.type == "DATE"
-                and t.interval
-                and t.interval.granularity == "day"
-                and t.value[:1].isdigit()
-                and DATELINE.match(line[: t.start])
-                and line[: t.start].strip()
-            ):
-                return Published(date=t.interval.start, raw=t.text, source="text", confidence=0.85)
-            break
     for _, line in _byline_lines(ctx.text):
         for t in find_times(line, ctx.language, None):
             if t.type == "DATE" and t.interval and t.interval.granularity == "day" and t.value[:1].isdigit():
@@ -103,7 +136,7 @@ def resolve_published(ctx: Context) -> None:
     if ctx.doc.published is not None:
         ctx.published = ctx.doc.published
         return
-    ctx.published = _from_url(ctx.doc.url) or _numeric_byline(ctx) or _textual_byline(ctx)
+    ctx.published = _from_url(ctx.doc.url) or _numeric_byline(ctx) or _dateline(ctx) or _textual_byline(ctx)
 
 
 def _numeric_byline(ctx: Context) -> Published | None:
