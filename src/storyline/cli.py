@@ -148,6 +148,15 @@ def timeline_command(
     _wide_console().print(table)
 
 
+def _register_groups() -> None:
+    from storyline.cli_kb import kb_app
+    from storyline.cli_rates import rates_app
+
+    app.add_typer(kb_app, name="kb")
+    app.add_typer(rates_app, name="rates")
+
+
+_register_groups()
 evaluate_app = typer.Typer(help="Score readings against gold sets.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
 ROOT = Path(__file__).resolve().parents[2]
