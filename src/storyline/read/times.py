@@ -13,7 +13,11 @@ The tagger is rules over words, and every word is data. A language's ``time.json
   ``references`` (PRESENT_REF, PAST_REF, FUTURE_REF), ``approximations``, ``modifiers`` (words before a
   date that make it AFTER, BEFORE or APPROX) and ``modifier_blockers`` (endings that cancel them), ``sets``
   and ``every``, ``meridiems``, ``clock``, ``blocked`` (phrases that look like time expressions and are not),
-  and free classes of ``words`` for the patterns. ``context_months`` are month forms that are other words
+  ``dayparts`` (MO, AF, EV, NI: "soir", "morning", "вечером"), ``weekday_plurals`` ("jeudis": a SET),
+  ``vague_quantities`` ("quelques", "several": PXD), ``fractions`` ("demi-": 0.5), ``named_durations``
+  ("quinquennat": P5Y), ``tense`` (regular expressions for the verb forms that tell the ``past`` and the
+  ``future``: the one nearest to a weekday or a day without a year decides which one it is), and free
+  classes of ``words`` for the patterns. ``context_months`` are month forms that are other words
   too ("mars", "May"): they count as months only next to a day, a year or a word before them that a pattern
   asks for. ``case_sensitive`` forms are matched with their case.
 * **patterns**, the word orders of the language: regular expressions with placeholders. ``{month}``,
@@ -24,7 +28,11 @@ The tagger is rules over words, and every word is data. A language's ``time.json
   and ``@`` where the expression's text starts (the words before it must be there but are not part of it:
   "en" in "en mars"). A pattern may be an object ``{"re": ..., "not_before": class, "not_after": class,
   "isolated": true}`` that refuses a match followed by a word of a class (units after a bare year), preceded
-  by one ("plus de 2000"), or touching another group of digits ("1 2025 000").
+  by one ("plus de 2000"), or touching another group of digits ("1 2025 000"); with ``"blocks": true`` what
+  it matches is not a time expression and hides the ones inside it (ages: "Jean Burget, 87 ans,").
+  ``{yy}`` is a two-digit year ("octobre 98"), ``{roman}`` a century's number ("XIXe"). A group named
+  ``ago`` (counted back from the anchor), ``earlier`` or ``later`` (from the date the text stated) makes
+  "three years ago", "deux ans plus tard", "через две недели" a date rather than a duration.
 
 What a match means is read from the groups it captured, the same way for every language: a day and a month
 make a date, a number and a unit a duration, a part and a year a part of a year, and so on. Candidates may
@@ -60,12 +68,15 @@ DIGIT_SLOTS = {
     "decade": r"(?<!\d)(?:(?:19|20)\d0|\d0)(?!\d)",
     "hour": r"(?<!\d)(?:[01]?\d|2[0-3])(?!\d)",
     "minute": r"[0-5]\d(?!\d)",
+    "yy": r"(?<![\d.,])['\u2019]?\d\d(?![\d.,]\d|\d)",  # "octobre 98", "en '97"
+    "roman": r"(?<!\w)(?-i:[IVX]{1,5}|\d{1,2})",  # the number of a century: "XIXe", "20e"
 }
 DIGITS = {"day", "number", *DIGIT_SLOTS}
 NUMBER_DIGITS = r"(?<![\d.,])\d{1,3}(?!\d|[.,]\d)"  # not a piece of "326,8" or "1 000"
 # Slots read from a lexicon: slot -> key of time.json; a dict of meaning -> words, or a plain list of words.
 LEXICON_SLOTS = {
     "weekday": "weekdays",
+    "weekdays": "weekday_plurals",
     "unit": "units",
     "period": "periods",
     "part": "parts",
@@ -80,11 +91,30 @@ LEXICON_SLOTS = {
     "clock": "clock",
     "blocked": "blocked",
     "mod": "modifiers",
+    "daypart": "dayparts",
+    "fuzzy": "vague_quantities",
+    "fraction": "fractions",
+    "span": "named_durations",
 }
-INTEGER_SLOTS = {"weekday", "dir", "month", "rel", "number"}
+INTEGER_SLOTS = {"weekday", "weekdays", "dir", "month", "rel", "number"}
 MONTH_SLOTS = ("month", "monthname", "monthsafe")  # all forms; no abbreviations; no context_months
 # Every expression holds a digit or a word of one of these lexicons; a pattern only runs near one of its own.
-TRIGGERS = ("month", "weekday", "unit", "period", "part", "season", "rel", "ref", "set", "clock", "blocked")
+TRIGGERS = (
+    "month",
+    "weekday",
+    "unit",
+    "period",
+    "part",
+    "season",
+    "rel",
+    "ref",
+    "set",
+    "clock",
+    "blocked",
+    "daypart",
+    "span",
+    "weekdays",
+)
 # What the words next to a trigger may add, in characters.
 REACH_BEFORE, REACH_AFTER = 45, 35
 
@@ -98,6 +128,15 @@ UNIT_CODES = {  # unit -> (TIMEX3 letter, how many of it, time part)
     "day": ("D", 1, False),
     "hour": ("H", 1, True),
     "minute": ("M", 1, True),
+}
+# A fraction of a unit that is not a whole number of it, said in a smaller unit ("un demi-siècle" is P50Y
+# already; "half a year" is P6M, "half an hour" PT30M).
+SMALLER_UNIT = {
+    "year": ("month", 12),
+    "month": ("day", 30),
+    "week": ("day", 7),
+    "day": ("hour", 24),
+    "hour": ("minute", 60),
 }
 THIRDS = {"START": 0, "MID": 1, "END": 2}
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}  # a winter belongs to the year of its February
@@ -210,6 +249,7 @@ class _Pattern:
     # in particular, the kinds a match holds at least one of.
     triggers: frozenset[str]
     needs_all: bool
+    blocks: bool = False  # what it matches is not a time expression ("Jean Burget, 87 ans,": an age)
 
 
 @dataclass
@@ -220,6 +260,7 @@ class _Grammar:
     keywords: dict[str, set[str]]  # a time word (lower case) -> the lexicons it stands for
     modifier: re.Pattern[str] | None
     modifier_blockers: re.Pattern[str] | None
+    tense: list[tuple[re.Pattern[str], int]] = field(default_factory=list)  # verb forms: past -1, future 1
 
     def value(self, slot: str, text: str) -> Any:
         return self.lexicons[slot].get(text)
@@ -329,10 +370,11 @@ def _pattern(
     not_after = None
     if "not_after" in spec:
         not_after = re.compile(rf"(?<!\w)(?:{words[spec['not_after']]})\s*$", re.IGNORECASE)
-    required = _trigger_kinds(_required_slots(spec["re"]) - {"number"})  # "vingt ans" has no digit
+    required = _trigger_kinds(_required_slots(spec["re"]) - {"number", "roman"})  # "vingt ans" has no digit
     present = _trigger_kinds(set(re.findall(r"\{([a-z]+?)\d*_?\}", spec["re"])))
     triggers, needs_all = (required, True) if required else (present, False)
-    return _Pattern(re.compile(regex, re.IGNORECASE), priority, not_after, triggers, needs_all)
+    compiled = re.compile(regex, re.IGNORECASE)
+    return _Pattern(compiled, priority, not_after, triggers, needs_all, bool(spec.get("blocks")))
 
 
 def _trigger_kinds(slots: set[str]) -> frozenset[str]:
@@ -412,7 +454,12 @@ def _compile(data: dict[str, Any]) -> _Grammar:
     if data.get("modifier_blockers"):
         blockers = re.compile(rf"(?:{_alternation(data['modifier_blockers'], exact)})$", re.IGNORECASE)
     relative: list[dict[str, Any]] = data.get("relative", [])
-    return _Grammar(patterns, lexicons, relative, _keywords(data, lexicons), modifier, blockers)
+    tense = [
+        (re.compile(rf"(?<!\w)(?:{'|'.join(data['tense'][name])})(?!\w)", re.IGNORECASE), sign)
+        for name, sign in (("future", 1), ("past", -1))  # a future cue wins a tie
+        if data.get("tense", {}).get(name)
+    ]
+    return _Grammar(patterns, lexicons, relative, _keywords(data, lexicons), modifier, blockers, tense)
 
 
 # ---------------------------------------------------------------------------------------------- matching
@@ -431,12 +478,18 @@ class _Candidate:
 def _kind(fields: dict[str, str]) -> str:
     if "blocked" in fields:
         return "BLOCKED"
-    if "set" in fields or "every" in fields:
+    if "set" in fields or "every" in fields or "weekdays" in fields:
         return "SET"
     if "hour" in fields or "clock" in fields:
         return "TIME"
+    if "daypart" in fields:
+        return "DAYPART"
     if "ref" in fields:
         return "REF"
+    if "span" in fields:
+        return "SPAN"
+    if "roman" in fields:
+        return "DATE"
     if "unit" in fields:
         return "DURATION"
     return "DATE"
@@ -514,7 +567,8 @@ def _candidates(text: str, grammar: _Grammar) -> list[_Candidate]:
             fields.pop("at", None)
             if pattern.not_after and pattern.not_after.search(text, max(0, start - 30), start):
                 continue
-            candidate = _Candidate(start, match.end(), pattern.priority, _kind(fields), fields)
+            kind = "BLOCKED" if pattern.blocks else _kind(fields)
+            candidate = _Candidate(start, match.end(), pattern.priority, kind, fields)
             if candidate.kind == "DATE":
                 _extend_with_modifier(text, grammar, candidate)
             found.append(candidate)
@@ -597,7 +651,13 @@ def _season(y: int, code: str) -> _Period:
 
 def _decade(first_three: int) -> _Period:
     y = first_three * 10
-    return _Period(f"{first_three:03d}", date(y, 1, 1), date(y + 9, 12, 31), "decade")
+    return _Period(f"{first_three:03d}X", date(y, 1, 1), date(y + 9, 12, 31), "decade")
+
+
+def _roman(text: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    digits = [values[ch] for ch in text.upper() if ch in values]
+    return sum(-d if i + 1 < len(digits) and d < digits[i + 1] else d for i, d in enumerate(digits))
 
 
 def _leading_number(text: str) -> int:
@@ -723,15 +783,28 @@ class _Resolver:
 
     def _resolve(self, c: _Candidate) -> Time | None:
         f, g = c.fields, self.grammar
+        if "yy" in f:
+            f["year"] = str(self._full_year(int(f.pop("yy").lstrip(APOSTROPHES))))
         if c.kind == "SET":
             if "set" in f:
                 return self._make(c, "SET", g.value("set", f["set"]))
-            if "weekday" in f:
-                return self._make(c, "SET", f"XXXX-WXX-{g.value('weekday', f['weekday'])}")
+            if "season" in f:  # "each summer"
+                return self._make(c, "SET", f"XXXX-{g.value('season', f['season'])}")
+            if "weekday" in f or "weekdays" in f:
+                slot = "weekday" if "weekday" in f else "weekdays"
+                return self._make(c, "SET", f"XXXX-WXX-{g.value(slot, f[slot])}")
             return self._make(c, "SET", self._duration(f) or "P1Y") if "unit" in f else None
         if c.kind == "REF":
             return self._make(c, "DATE", g.value("ref", f["ref"]))
+        if c.kind == "SPAN":
+            return self._make(c, "DURATION", g.value("span", f["span"]))
+        if c.kind == "DAYPART":
+            return self._daypart(c)
         if c.kind == "DURATION":
+            if ("ago" in f or "earlier" in f or "later" in f) and "approx" not in f:
+                shifted = self._ago(c)
+                if shifted is not None:
+                    return self._make(c, "DATE", shifted)
             value = self._duration(f)
             return self._make(c, "DURATION", value) if value else None
         result = self._date(c)
@@ -743,11 +816,100 @@ class _Resolver:
 
     def _duration(self, f: dict[str, str]) -> str | None:
         unit = self.grammar.value("unit", f["unit"])
-        count = self.grammar.number(f["number"]) if "number" in f else 1
-        if unit not in UNIT_CODES or count is None:
+        if unit not in UNIT_CODES:
             return None
         letter, size, clock = UNIT_CODES[unit]
-        return f"P{'T' if clock else ''}{count * size}{letter}"
+        if "fuzzy" in f:  # "quelques jours", "several years": PXD, PXY
+            return f"P{'T' if clock else ''}X{'Y' if size >= 10 else letter}"
+        count: float | None = self.grammar.number(f["number"]) if "number" in f else 1
+        if count is None:
+            return None
+        if "fraction" in f:  # "un demi-siècle", "half an hour"
+            count *= float(self.grammar.value("fraction", f["fraction"]))
+        amount = count * size
+        while amount != int(amount) and unit in SMALLER_UNIT:
+            unit, times = SMALLER_UNIT[unit]
+            letter, size, clock = UNIT_CODES[unit]
+            amount *= times
+        if amount != int(amount):
+            return None
+        return f"P{'T' if clock else ''}{int(amount)}{letter}"
+
+    def _ago(self, c: _Candidate) -> _Period | None:
+        """ "three years ago" (from the anchor), "two years earlier", "a month later" (from the date the text
+        stated before, else the anchor): the period that many units away, in the unit's granularity. With an
+        approximation ("il y a plus de vingt ans") it stays a duration."""
+        f, g = c.fields, self.grammar
+        unit = g.value("unit", f["unit"])
+        n = g.number(f["number"]) if "number" in f else 1
+        if n is None or unit not in ("year", "decade", "month", "week", "day"):
+            return None
+        sign = 1 if "later" in f else -1
+        base = self._base(c.start, unit, "anchor" if "ago" in f else "text")
+        if base is None:
+            return None
+        if unit in ("year", "decade"):
+            period = _year(base.year + sign * n * (10 if unit == "decade" else 1))
+            self.refs.append(_Ref(self.sentence(c.start), period.start.year, None, None))
+            return period
+        if unit == "month":
+            return _month(*_shift_month(base.year, base.month, sign * n))
+        return _day(base + timedelta(days=sign * n * (7 if unit == "week" else 1)))  # TimeBank: a day
+
+    def _full_year(self, yy: int) -> int:
+        """The year of "octobre 98": the latest one not more than ten years after the anchor."""
+        latest = (self.anchor.year if self.anchor else 2000) + 10
+        return 2000 + yy if 2000 + yy <= latest else 1900 + yy
+
+    def _tense(self, offset: int) -> int:
+        """-1 when the verb nearest to `offset` in its sentence says the past, 1 the future, 0 unknown."""
+        i = self.sentence(offset)
+        start = self.starts[i]
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        best: tuple[int, int] | None = None
+        for regex, sign in self.grammar.tense:
+            for match in regex.finditer(self.text, start, end):
+                distance = offset - match.end() if match.end() <= offset else match.start() - offset
+                if best is None or distance < best[0]:
+                    best = (distance, sign)
+        return best[1] if best else 0
+
+    def _context_day(self, offset: int, sentences: int, after: bool = False) -> date | None:
+        """The day the text was talking about: the last one named before `offset` in this sentence or the
+        `sentences` before (or, with `after`, the first one named after it in this sentence), else the
+        anchor."""
+        here = self.sentence(offset)
+        before = [(o, d) for s, o, d in self.days if o < offset and here - sentences <= s <= here]
+        if before:
+            return max(before)[1]
+        if after:
+            later = [(o, d) for s, o, d in self.days if o > offset and s == here]
+            if later:
+                return min(later)[1]
+        return self.anchor
+
+    def _daypart(self, c: _Candidate) -> Time | None:
+        """ "hier soir", "mardi matin", "ce soir", "la nuit": a day and its part (TIMEX3 MO, AF, EV, NI)."""
+        f, g = c.fields, self.grammar
+        code = g.value("daypart", f["daypart"])
+        day: Resolved | None
+        if "rel" in f:
+            day = self._relative_date(c)
+        elif "weekday" in f:
+            day = self._weekday(g.value("weekday", f["weekday"]), self._direction(f), c.start)
+        elif "this" in f:
+            day = _day(self.anchor) if self.anchor else None
+        else:
+            found = self._context_day(c.start, 1)
+            day = _day(found) if found else None
+        if day is None:
+            return self._make(c, "TIME", f"T{code}")
+        if isinstance(day, str):
+            return self._make(c, "TIME", f"{day}T{code}")
+        if day.granularity != "day":
+            return None
+        self.days.append((self.sentence(c.start), c.start, day.start))
+        return self._make(c, "TIME", _Period(f"{day.value}T{code}", day.start, day.end, "day"))
 
     def _clock(self, c: _Candidate) -> Time | None:
         f, g = c.fields, self.grammar
@@ -762,15 +924,16 @@ class _Resolver:
                 hour += 12
             elif meridiem == "am" and hour == 12:
                 hour = 0
-        day = "XXXX-XX-XX"
-        here = self.sentence(c.start)
-        same = [
-            (abs(offset - c.start) + (0 if offset < c.start else 10_000), d)
-            for s, offset, d in self.days
-            if s == here
-        ]
-        if same:
-            day = min(same)[1].isoformat()
+        named: Resolved | None = None
+        if "rel" in f:
+            named = self._relative_date(c)
+        elif "weekday" in f:
+            named = self._weekday(g.value("weekday", f["weekday"]), self._direction(f), c.start)
+        if isinstance(named, _Period) and named.granularity == "day":
+            day = named.start.isoformat()
+        else:
+            found = self._context_day(c.start, 2, after=True)
+            day = found.isoformat() if found else "XXXX-XX-XX"
         return self._make(c, "TIME", f"{day}T{hour:02d}:{minute:02d}")
 
     # -- dates
@@ -785,17 +948,23 @@ class _Resolver:
         f, g = c.fields, self.grammar
         part = g.value("part", f["part"]) if "part" in f else None
         result: Resolved | None
-        if "decade" in f:
+        if "roman" in f:
+            result = self._century(c)
+        elif "decade" in f:
             digits = f["decade"]
             result = _decade(int(digits[:3]) if len(digits) == 4 else 190 + int(digits[0]))
         elif "rel" in f or "period" in f:
             result = self._relative_date(c)
         elif "weekday" in f and "day" not in f:
-            result = self._weekday(g.value("weekday", f["weekday"]), self._direction(f))
+            result = self._weekday(g.value("weekday", f["weekday"]), self._direction(f), c.start)
         elif "month" in f or "mnum" in f:
             result = self._calendar(c)
         elif "season" in f:
             result = self._season(c)
+        elif part in ("H1", "H2", "Q1", "Q2", "Q3", "Q4") and "year" not in f:
+            # "the third quarter": of the year the text is talking about
+            y = self._implicit_year(c.start, False)
+            result = _year(y) if y is not None else None
         elif "year" in f:
             first = int(f["year"])
             if "year2" in f:
@@ -817,6 +986,17 @@ class _Resolver:
             return _part_of(result, part)
         return result
 
+    def _century(self, c: _Candidate) -> _Period | None:
+        """ "le XIXe siècle", "the 20th century": TimeBank writes the nineteenth century 18XX."""
+        f = c.fields
+        if self.grammar.value("unit", f.get("unit", "")) != "century":
+            return None
+        n = int(f["roman"]) if f["roman"].isdigit() else _roman(f["roman"])
+        if not 1 <= n <= 30:
+            return None
+        first = (n - 1) * 100
+        return _Period(f"{n - 1:02d}XX", date(max(first, 1), 1, 1), date(first + 99, 12, 31), "century")
+
     def _relative_date(self, c: _Candidate) -> Resolved | None:
         f, g = c.fields, self.grammar
         if "rel" in f:
@@ -834,6 +1014,8 @@ class _Resolver:
             return "PRESENT_REF" if offset == 0 else "PAST_REF" if offset < 0 else "FUTURE_REF"
         if unit == "year":
             y = base.year + offset
+            if "month" not in f and entry.get("from", "anchor") == "anchor":  # "last year" is a date stated
+                self.refs.append(_Ref(self.sentence(c.start), y, None, None))
             if "season" in f:
                 return _season(y, g.value("season", f["season"]))
             if "month" in f:
@@ -848,6 +1030,11 @@ class _Resolver:
             return _week(base + timedelta(days=7 * offset))
         if unit == "day":
             return _day(base + timedelta(days=offset))
+        if unit == "weekend":  # "ce week-end": TIMEX3 2003-W05-WE, Saturday and Sunday
+            if offset == 0 and base.isoweekday() < 6 and self._tense(c.start) < 0:
+                offset = -1  # told in the past on a weekday: the weekend just gone
+            week = _week(base + timedelta(days=7 * offset))
+            return _Period(f"{week.value}-WE", week.start + timedelta(days=5), week.end, "week")
         return None
 
     def _base(self, offset: int, unit: str, origin: str) -> date | None:
@@ -891,6 +1078,29 @@ class _Resolver:
         ref = self._nearest_ref(offset, window=False)
         return ref.year if ref else None
 
+    def _anchored_year(self, offset: int, month: int, day: int | None, weekday: int | None) -> int:
+        """The year of a month or day written without one, near the anchor: the one where the day falls on
+        the weekday written with it ("jeudi 12 septembre"); else the anchor's year, the year before when
+        the text tells it in the past and it would come after the anchor (a day: more than three months
+        after; six when the text says no tense), or the year after when the text tells it in the future and
+        it would come more than three months before."""
+        a = self.anchor
+        assert a is not None
+        if weekday is not None and day is not None:
+            for y in (a.year, a.year - 1, a.year + 1):
+                if day <= _last_day(y, month) and date(y, month, day).isoweekday() == weekday:
+                    return y
+        # how far after the anchor it would be in the anchor's year, in days (months count from their middle)
+        ahead = (date(a.year, month, min(day or 15, _last_day(a.year, month))) - a).days
+        tense = self._tense(offset)
+        if day is None and tense < 0 and month > a.month:  # "il est mort en mai", told in March
+            return a.year - 1
+        if ahead > (90 if tense < 0 else 183 if tense == 0 else 366):
+            return a.year - 1
+        if tense > 0 and ahead < -90:
+            return a.year + 1
+        return a.year
+
     def _unknown_year(self, c: _Candidate) -> str:
         f, g = c.fields, self.grammar
         if "season" in f:
@@ -922,6 +1132,9 @@ class _Resolver:
             y = self._directed_year(m, day, direction)
         else:
             y = self._implicit_year(c.start, day is not None)
+            if y is not None and self.anchor is not None and y == self.anchor.year:
+                weekday = g.value("weekday", f["weekday"]) if "weekday" in f else None
+                y = self._anchored_year(c.start, m, day, weekday)
         if y is None:
             return self._unknown_year(c)
         result: _Period | None
@@ -971,12 +1184,16 @@ class _Resolver:
             return a.year if there < here else a.year - 1
         return a.year if there > here else a.year + 1
 
-    def _weekday(self, weekday: int, direction: int | None) -> Resolved:
+    def _weekday(self, weekday: int, direction: int | None, offset: int) -> Resolved:
+        """A weekday alone is the last one before the anchor (or the anchor's day), or the next one when the
+        verb nearest to it says the future ("samedi, il jouera")."""
         a = self.anchor
         if a is None:
             return f"XXXX-WXX-{weekday}"
         today = a.isoweekday()
         if direction is None:
+            if self._tense(offset) > 0:
+                return _day(a + timedelta(days=(weekday - today) % 7))
             return _day(a - timedelta(days=(today - weekday) % 7))
         if direction < 0:
             return _day(a - timedelta(days=(today - weekday) % 7 or 7))
