@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from storyline import languages
+from storyline.read import events as _rules  # noqa: F401 - registers the "rules" event extractor
 from storyline.read.context import Context
 from storyline.read.entities import entity_records, find_entities
-from storyline.read.events import find_events
+from storyline.read.extractors import find_events
 from storyline.read.figures import find_figures
 from storyline.read.language import detect
 from storyline.read.nlp import parser_for

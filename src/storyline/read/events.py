@@ -27,6 +27,7 @@ from storyline import kb
 from storyline.languages import Language
 from storyline.read.context import Context, Found, interval_of
 from storyline.read.entities import expand
+from storyline.read.extractors import register
 from storyline.read.nlp import Parse, Token
 from storyline.read.patterns import fold
 from storyline.read.tense import clause_tense
@@ -34,8 +35,24 @@ from storyline.records import EventMention, Interval, Place, Span, Time
 
 # A modal over a call-off ("could be rescheduled", "pourrait être annulé") leaves it hypothetical.
 STATUS_ORDER = ("hypothetical", "cancelled", "postponed", "negated", "planned")
-SUBJECTS = ("nsubj", "nsubj:pass", "csubj")
-TARGET_DEPS = ("obj", "iobj", "obl:arg", "obl", "nmod", "dobj", "dative", "pobj")
+SUBJECTS = ("nsubj", "nsubj:pass", "csubj", "nsubjpass")
+ACTIVE_SUBJECTS = ("nsubj", "csubj")
+PASSIVE_SUBJECTS = ("nsubj:pass", "nsubjpass")
+AGENTS = ("obl:agent", "agent")  # "attacked by militiamen": the agent acts
+TARGET_DEPS = ("obj", "iobj", "obl:arg", "obl", "nmod", "dobj", "dative", "pobj", "prep")
+MODIFIERS = (
+    "conj",
+    "appos",
+    "flat",
+    "flat:name",
+    "compound",
+    "amod",
+    "nmod:poss",
+    "poss",
+    "det:poss",
+    "pobj",
+    "nmod",
+)
 CLIMB = ("xcomp", "xcomp:pass", "advcl", "ccomp", "conj")
 
 
@@ -130,6 +147,15 @@ def _chain(parse: Parse, trigger: Token) -> list[Token]:
         if _is_verb(current) or current.pos == "ADJ":
             chain.append(current)
             predicate = True
+    if not predicate and current.head == current.i:
+        # A parser slip seen with "le sommet entre le Japon et le Kazakhstan pourrait…": the noun phrase is
+        # left as the root and its verb hangs on it as a conjunct. That verb is still the noun's predicate.
+        verbs = [c for c in parse.children(current) if c.dep == "conj" and _is_verb(c)]
+        if verbs:
+            chain.append(verbs[0])
+            chain.extend(
+                c for c in parse.children(verbs[0]) if c.dep in ("xcomp", "xcomp:pass") and _is_verb(c)
+            )
     return chain
 
 
@@ -240,12 +266,15 @@ def _facts(ctx: Context, s: int, exclude: tuple[int, int] | None = None) -> Sent
         for f in ctx.found
         if sent.start <= f.start < sent.end and not (exclude and exclude[0] <= f.start < exclude[1])
     ]
+    published = ctx.published
     times = [
         t
         for t in ctx.times
         if sent.start <= t.start < sent.end
         and t.interval is not None
         and not (exclude and exclude[0] <= t.start < exclude[1])
+        # the dateline's or byline's date says when the text was written, not when anything happened
+        and not (published and published.raw and t.text == published.raw and t.start < 200)
     ]
     base = kb.load()
     formats = [f.entity for f in inside if (e := base.get(f.entity)) is not None and e.kind == "format"]
@@ -266,10 +295,24 @@ def _best_place(places: list[Found]) -> Place | None:
     return _place(chosen[0]) if chosen else None
 
 
-def _nearest_time(times: list[Time], trigger: Token) -> Time | None:
+def _nearest_time(times: list[Time], trigger: Token, parse: Parse | None = None) -> Time | None:
+    """The date that belongs to the trigger: one in the trigger's own clause (hanging on the trigger or on a
+    verb of its predicate chain) first, else the nearest in the sentence."""
     dated = [t for t in times if t.type == "DATE"]
     if not dated:
         return None
+    if parse is not None:
+        clause = {t.i for t in _chain(parse, trigger)}
+        own = []
+        for t in dated:
+            token = parse.token_at(t.start)
+            if token is not None and token.sent == trigger.sent:
+                heads = [token, *parse.ancestors(token)]
+                first_predicate = next((h for h in heads if _is_verb(h) or h.i == trigger.i), None)
+                if first_predicate is not None and first_predicate.i in clause:
+                    own.append(t)
+        if own:
+            dated = own
     return min(dated, key=lambda t: abs(t.start - trigger.start))
 
 
@@ -383,7 +426,7 @@ def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str
         candidate.participants = expand([f.actor for f in facts.actors if f.actor])
     candidate.format = facts.formats[0] if facts.formats else None
     candidate.where = _best_place(facts.places)
-    time = _nearest_time(facts.times, token)
+    time = _nearest_time(facts.times, token, parse)
     candidate.when = interval_of(time) if time else None
     # "Cette rencontre…", or a reported fact whose actors are the previous sentence's ("By the end of the
     # meeting, the leaders adopted a declaration"): actors, place and time come from the sentence before.
@@ -431,15 +474,14 @@ def _refers_back(
 def _argument_actors(
     parse: Parse, facts: SentenceFacts, argument: Token, exclude: tuple[int, int] | None
 ) -> list[str]:
-    """Actors named by an argument's head word and the words coordinated with it ("le Japon et la Corée")."""
+    """Actors named by an argument's head word and the words that qualify it or stand beside it: coordinated
+    ("le Japon et la Corée"), a demonym ("Russian aircraft"), a possessor ("Japan's president"), the noun of a
+    preposition ("to Uzbekistan")."""
     heads = [argument]
-    for t in parse.sentence_tokens(argument.sent):
-        if (
-            t.head in {h.i for h in heads}
-            and t.dep in ("conj", "appos", "flat", "flat:name", "compound")
-            and t not in heads
-        ):
-            heads.append(t)
+    for _ in range(2):
+        for t in parse.sentence_tokens(argument.sent):
+            if t.head in {h.i for h in heads} and t.dep in MODIFIERS and t not in heads:
+                heads.append(t)
     spans = [(t.start, t.end) for t in heads]
     return [
         f.actor
@@ -461,8 +503,19 @@ def _directed(
     for verb in chain:
         for child in parse.children(verb):
             ids = _argument_actors(parse, facts, child, exclude)
-            if child.dep in SUBJECTS and not sources:
+            if not ids:
+                continue
+            if child.dep in ACTIVE_SUBJECTS and not sources:
                 sources = ids
+            elif (
+                verb is candidate.trigger
+                and child.dep in (*AGENTS, "obl")
+                and _is_agent(parse, child)
+                and not sources
+            ):
+                sources = ids  # the passive's agent: "attacked by Burundian militiamen"
+            elif verb is candidate.trigger and child.dep in PASSIVE_SUBJECTS and not targets:
+                targets = ids  # the passive's subject undergoes it
             elif verb is candidate.trigger and child.dep in TARGET_DEPS and not targets:
                 targets = ids
         if sources:
@@ -470,6 +523,13 @@ def _directed(
     candidate.source = expand(sources)
     candidate.target = [t for t in expand(targets) if t not in candidate.source]
     candidate.participants = list(dict.fromkeys(candidate.source + candidate.target))
+
+
+def _is_agent(parse: Parse, argument: Token) -> bool:
+    """An oblique introduced by the passive's "by" ("par", "by"; Russian marks it by case, not a word)."""
+    if argument.dep in AGENTS:
+        return True
+    return any(fold(c.text) in ("by", "par") for c in parse.children(argument) if c.dep == "case")
 
 
 def _inherit(ctx: Context, candidate: Candidate, before: SentenceFacts) -> None:
@@ -544,10 +604,12 @@ def _confidence(c: Candidate) -> float:
     return round(min(score, 0.9), 2)
 
 
-def find_events(ctx: Context) -> None:
-    """Step: fill ``ctx.events``."""
+@register("rules")
+def extract(ctx: Context) -> list[EventMention]:
+    """The rules-and-parse backend: events from the trigger lexicons and the dependency parse."""
     if ctx.parse is None:
-        return
+        return []
+    found: list[EventMention] = []
     lex = lexicon(ctx.language)
     candidates = _candidates(ctx, lex)
     _expand_to_named_format(ctx, candidates)
@@ -575,7 +637,7 @@ def find_events(ctx: Context) -> None:
     for e in events:
         e.format = e.format or _implied_format(e.participants)
         assert e.evidence is not None and e.status is not None
-        ctx.events.append(
+        found.append(
             EventMention(
                 type=e.type,  # type: ignore[arg-type]
                 mode=e.mode,
@@ -592,6 +654,7 @@ def find_events(ctx: Context) -> None:
                 confidence=_confidence(e),
             )
         )
+    return found
 
 
 def _share_circumstances(events: list[Candidate]) -> None:
