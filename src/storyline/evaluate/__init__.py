@@ -6,7 +6,8 @@ Matching rules:
   with a Jaccard index of at least 0.5 (level ``events``); at level ``events+time`` the time intervals also
   overlap, without the prediction being more than twice as long as the gold interval (a gold event without
   a time wants none); at level ``events+time+place`` the place's country is also equal (a gold event
-  without a place wants none). Matching is one-to-one, greedy in gold order.
+  without a place wants none). Matching is one-to-one, greedy in gold order (required events first), each
+  gold event taking, among the predictions that match it, one with the right time and place if there is one.
 * a gold event marked ``optional`` is neither rewarded nor punished: a prediction matching it is removed
   from both counts, and missing it costs nothing.
 * a figure matches when the unit is equal and the value is within 0.5 %.
@@ -149,7 +150,11 @@ def _match_events(
     count = Count()
     pairs = []
     for g in sorted(gold, key=lambda g: bool(g.get("optional"))):
-        hit = next((i for i in free if match(g, events[i])), None)
+        # among the predictions that match, the one that also has the right time and place
+        hits = [i for i in free if match(g, events[i])]
+        hit = next((i for i in hits if _time_ok(g, events[i]) and _place_ok(g, events[i])), None)
+        hit = hit if hit is not None else next((i for i in hits if _time_ok(g, events[i])), None)
+        hit = hit if hit is not None else (hits[0] if hits else None)
         if hit is not None:
             free.remove(hit)
             if not g.get("optional"):

@@ -16,9 +16,11 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,9 +35,11 @@ __all__ = [
     "KBEntry",
     "KBError",
     "KnowledgeBase",
+    "Term",
     "load",
     "load_dir",
     "russian_adjective_forms",
+    "russian_name_forms",
 ]
 
 ENTRY_KINDS = ("country", "organization", "format", "place", "region", "person")
@@ -51,6 +55,36 @@ _JSON_ALIAS_KEYS = (("names", "name"), ("short", "short"), ("acronyms", "acronym
 
 
 @dataclass(frozen=True)
+class Term:
+    """A term in an office: ``office`` (an id of ``offices.json``) of ``of`` (a country or organisation id),
+    from ``start`` to ``end`` (``None``: still in office). Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``:
+    a date known only to the month or year is honest about what is not known, and a document dated inside
+    that month or year is not resolved through the term."""
+
+    office: str
+    of: str
+    start: str
+    end: str | None = None
+
+    def certain_on(self, day: date) -> bool:
+        """Whether the term certainly covers ``day`` (the day it ends belongs to the successor)."""
+        return _period(self.start)[1] <= day and (self.end is None or day < _period(self.end)[0])
+
+
+def _period(value: str) -> tuple[date, date]:
+    """First and last day of a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        day = date(*parts)
+        return day, day
+    if len(parts) == 2:
+        first = date(parts[0], parts[1], 1)
+        following = date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+        return first, following - timedelta(days=1)
+    return date(parts[0], 1, 1), date(parts[0], 12, 31)
+
+
+@dataclass(frozen=True)
 class KBEntry:
     """One entity: a country, organisation, diplomatic format, place, region or person."""
 
@@ -63,6 +97,7 @@ class KBEntry:
     capital_of: str | None = None
     geonameid: int | None = None
     founded: str | None = None
+    terms: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,10 +120,24 @@ class KnowledgeBase:
 
     entries: dict[str, KBEntry]
     aliases: list[Alias]
+    titles: dict[str, tuple[tuple[str, str], ...]]  # language -> (title as written, office id)
 
-    def __init__(self, entries: dict[str, KBEntry], aliases: list[Alias]) -> None:
+    def __init__(
+        self,
+        entries: dict[str, KBEntry],
+        aliases: list[Alias],
+        titles: dict[str, tuple[tuple[str, str], ...]] | None = None,
+        heads: dict[str, str] | None = None,
+    ) -> None:
         self.entries = entries
         self.aliases = aliases
+        self.titles = titles or {}
+        self.heads = heads or {}  # a body (ministry) id -> the office its head holds
+        holders: dict[tuple[str, str], list[tuple[Term, str]]] = {}
+        for entry in entries.values():
+            for term in entry.terms:
+                holders.setdefault((term.office, term.of), []).append((term, entry.id))
+        self._holders = holders
         by_lang: dict[str, list[Alias]] = {lang: [] for lang in ALIAS_LANGS}
         for alias in aliases:
             by_lang[alias.lang].append(alias)
@@ -109,6 +158,27 @@ class KnowledgeBase:
         """Member countries of a region or format; ``()`` if none or unknown."""
         entry = self.entries.get(entity_id)
         return entry.members if entry is not None else ()
+
+    def titles_for(self, lang: str) -> tuple[tuple[str, str], ...]:
+        """Titles of offices in ``lang`` ("président", "Prime Minister") with the office each names."""
+        return self.titles.get(lang, ())
+
+    def holder(self, office: str, of: str, day: date) -> str | None:
+        """The id of whoever certainly held ``office`` of ``of`` on ``day``; None if unknown or unsure."""
+        ids = {person for term, person in self._holders.get((office, of), ()) if term.certain_on(day)}
+        return ids.pop() if len(ids) == 1 else None
+
+    def acts_for(self, person_id: str, day: date | None) -> str | None:
+        """The country or body a person acts for: the one whose office they hold on ``day``; without a
+        date, the one all their terms are for (None when that is not a single one)."""
+        entry = self.entries.get(person_id)
+        if entry is None or not entry.terms:
+            return None
+        if day is None:
+            bodies = {term.of for term in entry.terms}
+            return bodies.pop() if len(bodies) == 1 else None
+        bodies = {term.of for term in entry.terms if term.certain_on(day)}
+        return bodies.pop() if len(bodies) == 1 else None
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({len(self.entries)} entries, {len(self.aliases)} aliases)"
@@ -145,6 +215,56 @@ def russian_adjective_forms(lemma: str) -> tuple[str, ...]:
     stem = lemma[:-2]
     forms = [lemma] + [stem + ending for ending in _RU_VELAR_ADJ_ENDINGS]
     return tuple(dict.fromkeys(forms))
+
+
+# --- Russian personal names -----------------------------------------------------------------------
+
+_RU_VOWELS = "аеёиоуыэюя"
+
+
+_RU_CASES = ("gen", "dat", "acc", "ins", "prep")
+# Endings of the oblique cases (genitive, dative, accusative, instrumental, prepositional) by the ending of
+# the nominative; alternatives separated by "|" ("Путиным", but "Си Цзиньпином").
+_RU_NAME_ENDINGS = (
+    (("ова", "ева", "ёва", "ина", "ына"), 1, ("ой", "ой", "у", "ой", "ой")),
+    (("ов", "ев", "ёв"), 0, ("а", "у", "а", "ым", "е")),
+    (("ин", "ын"), 0, ("а", "у", "а", "ым|ом", "е")),
+    (("ий",), 2, ("ия", "ию", "ия", "ием", "ии")),
+    (("ей", "ай"), 1, ("я", "ю", "я", "ем", "е")),
+    (("ка", "га", "ха", "жа", "ша", "ча", "ща"), 1, ("и", "е", "у", "ой", "е")),
+    (("а",), 1, ("ы", "е", "у", "ой", "е")),
+    (("я",), 1, ("и", "е", "ю", "ей", "е")),
+)
+
+
+def _ru_name_word(word: str) -> list[list[str]]:
+    """The forms of one word of a Russian name in each oblique case (alternatives per case); the word
+    itself in every case when it does not decline (Абэ, Такаити, Меркель)."""
+    head, _, last = word.rpartition("-")
+    prefix = head + "-" if head else ""
+    low = last.lower()
+    if len(last) >= 2 and last[:1].isupper():
+        for suffixes, cut, endings in _RU_NAME_ENDINGS:
+            if low.endswith(suffixes):
+                stem = last[: len(last) - cut]
+                return [[prefix + stem + e for e in ending.split("|")] for ending in endings]
+        if low[-1] not in _RU_VOWELS and low[-1] not in "ьй":
+            return [[prefix + last + e for e in ending.split("|")] for ending in ("а", "у", "а", "ом", "е")]
+    return [[word] for _ in _RU_CASES]
+
+
+def russian_name_forms(name: str) -> tuple[str, ...]:
+    """Oblique case forms of a Russian personal name ("Токаев" -> "Токаева", "Токаеву", "Токаевым",
+    "Токаеве"; "Роза Отунбаева" -> "Розы Отунбаевой", ...). Each word declines by its ending, all words in
+    the same case; words that do not decline stay as they are. The forms are matched as written."""
+    import itertools
+
+    paradigms = [_ru_name_word(w) for w in name.split()]
+    out: list[str] = []
+    for case in range(len(_RU_CASES)):
+        for words in itertools.product(*(p[case] for p in paradigms)):
+            out.append(" ".join(words))
+    return tuple(f for f in dict.fromkeys(out) if f != name)
 
 
 # --- reading the data files -----------------------------------------------------------------------
@@ -184,6 +304,9 @@ class _Builder:
         self.aliases: list[tuple[Alias, str]] = []
         self.case_sensitive_words: set[tuple[str, str]] = set()
         self.partners: list[tuple[str, str, str]] = []
+        self.offices: set[str] = set()
+        self.titles: dict[str, list[tuple[str, str]]] = {}
+        self.heads: dict[str, str] = {}
 
     def add_entry(self, entry: KBEntry, where: str) -> None:
         if entry.id in self.entries:
@@ -297,7 +420,7 @@ class _Builder:
     def _json_entry(self, item: dict[str, Any], default_kind: str | None, where: str) -> None:
         known = {
             "id", "kind", "name", "wikidata", "country", "members", "capital_of", "geonameid", "founded",
-            "names", "short", "acronyms", "metonyms", "partner", "note",
+            "names", "short", "acronyms", "metonyms", "partner", "note", "terms",
         }  # fmt: skip
         unknown = set(item) - known
         if unknown:
@@ -320,11 +443,13 @@ class _Builder:
             capital_of=item.get("capital_of"),
             geonameid=item.get("geonameid"),
             founded=item.get("founded"),
+            terms=self._terms(item.get("terms", []), where),
         )
         self.add_entry(entry, where)
         if "partner" in item:
             self.partners.append((entity_id, item["partner"], where))
-        self.add_alias(entry.name, entity_id, "en", "name", False, where)
+        person = entry.kind == "person"
+        self.add_alias(entry.name, entity_id, "en", "name", person and not _person_name_rules("en")[0], where)
         for key, role in _JSON_ALIAS_KEYS:
             by_lang = item.get(key, {})
             if not isinstance(by_lang, dict):
@@ -332,8 +457,47 @@ class _Builder:
             for lang, texts in by_lang.items():
                 if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                     raise KBError(f"{where}: {key}.{lang} must be a list of strings")
+                matched_on_lemmas, inflect = _person_name_rules(lang) if person else (False, None)
                 for text in texts:
-                    self.add_alias(text, entity_id, lang, role, False, where)
+                    # A person's name is matched as written ("Rice", "Truss") unless the language matches
+                    # names on lemmas, which needs them folded.
+                    self.add_alias(text, entity_id, lang, role, person and not matched_on_lemmas, where)
+                    # Names decline in some languages and lemmas miss many ("Токаева" -> "токаева"): the
+                    # language's name paradigm lists the oblique forms, matched as written.
+                    for form in inflect(text) if inflect else ():
+                        self.add_alias(form, entity_id, lang, role, True, where)
+
+    def _terms(self, items: Any, where: str) -> tuple[Term, ...]:
+        if not isinstance(items, list):
+            raise KBError(f"{where}: terms must be a list")
+        terms = []
+        for item in items:
+            if not isinstance(item, dict) or set(item) - {"office", "of", "from", "to", "note"}:
+                raise KBError(f"{where}: a term has office, of, from, to (and note): {item!r}")
+            start, end = item.get("from"), item.get("to")
+            for value in (start, end):
+                if value is not None and not (isinstance(value, str) and _FOUNDED.fullmatch(value)):
+                    raise KBError(f"{where}: term dates are YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+            if not isinstance(start, str):
+                raise KBError(f"{where}: a term needs its start ('from')")
+            if end is not None and _period(end)[1] < _period(start)[0]:
+                raise KBError(f"{where}: a term ends before it starts: {item!r}")
+            terms.append(Term(office=str(item.get("office")), of=str(item.get("of")), start=start, end=end))
+        return tuple(terms)
+
+    def read_offices(self, data: Path) -> None:
+        path = data / "offices.json"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if not doc.get("_sources"):
+            raise KBError(f"{path.name}: no _sources")
+        for item in doc["offices"]:
+            self.offices.add(item["id"])
+            for body in item.get("bodies", []):
+                self.heads[body] = item["id"]
+            for lang, texts in item.get("titles", {}).items():
+                if lang not in ALIAS_LANGS:
+                    raise KBError(f"{path.name} ({item['id']}): unknown language {lang!r}")
+                self.titles.setdefault(lang, []).extend((" ".join(t.split()), item["id"]) for t in texts)
 
     # checks and finishing -------------------------------------------------------------------------
 
@@ -361,6 +525,19 @@ class _Builder:
                     raise KBError(f"{where}: {field} {ref!r} is not a country id")
             if len(set(entry.members)) != len(entry.members):
                 raise KBError(f"{where}: repeated member")
+            for term in entry.terms:
+                if term.office not in self.offices:
+                    raise KBError(f"{where}: unknown office {term.office!r}")
+                if term.of not in self.entries or self.entries[term.of].kind not in (
+                    "country",
+                    "organization",
+                ):
+                    raise KBError(
+                        f"{where}: a term's 'of' must be a country or organisation, not {term.of!r}"
+                    )
+        for body in self.heads:
+            if body not in self.entries or not self.entries[body].country:
+                raise KBError(f"offices.json: body {body!r} is not an organisation with a country")
         for entity_id, partner, where in self.partners:
             if partner not in self.entries:
                 raise KBError(f"{where}: partner {partner!r} of {entity_id!r} is not an entry")
@@ -384,29 +561,61 @@ class _Builder:
         return [a for a in merged.values() if a.lang == "*" or (a.text, a.entity_id) not in star]
 
 
-def load_dir(data: Path) -> KnowledgeBase:
-    """Build a knowledge base from the data files in ``data`` (uncached; raises :class:`KBError`)."""
+def load_dir(data: Path, extra: Iterable[Path] = ()) -> KnowledgeBase:
+    """Build a knowledge base from the data files in ``data`` and the ``imported-*.json`` files of the
+    folders ``extra`` (uncached; raises :class:`KBError`)."""
     builder = _Builder()
     builder.read_case_sensitive(data)
+    builder.read_offices(data)
     builder.read_countries(data)
     builder.read_alias_csv(data, "country_names.csv", "country")
     builder.read_alias_csv(data, "country_variants.csv", "country")
     builder.read_places(data)
     builder.read_alias_csv(data, "metonyms.csv", "entity", default_role="metonym")
-    for name in ("regions.json", "organizations.json", "formats.json"):
+    # Files written by ``storyline kb import`` (``imported-*.json``) extend the base.
+    imported = sorted(p.name for p in data.glob("imported-*.json"))
+    for name in ("regions.json", "organizations.json", "formats.json", "persons.json", *imported):
         builder.read_json(data, name)
+    for folder in extra:
+        for path in sorted(folder.glob("imported-*.json")):
+            builder.read_json(folder, path.name)
     builder.read_demonyms(data)
     builder.check_entries()
     aliases = builder.finish_aliases()
-    return KnowledgeBase(builder.entries, aliases)
+    titles = {lang: tuple(pairs) for lang, pairs in builder.titles.items()}
+    return KnowledgeBase(builder.entries, aliases, titles, builder.heads)
+
+
+# Folders (separated by the path separator) whose ``imported-*.json`` files extend the package's base.
+KB_PATH_VARIABLE = "STORYLINE_KB_PATH"
 
 
 @functools.cache
 def load() -> KnowledgeBase:
-    """The knowledge base of the package data files, loaded once per process."""
+    """The knowledge base of the package data files and of the folders named by ``STORYLINE_KB_PATH``,
+    loaded once per process."""
+    extra = [Path(p) for p in os.environ.get(KB_PATH_VARIABLE, "").split(os.pathsep) if p]
     with resources.as_file(resources.files(__name__) / "data") as data:
-        return load_dir(Path(data))
+        return load_dir(Path(data), extra)
 
 
-# Inflection paradigms a demonym row may name: the language they belong to and the function that inflects.
-PARADIGMS: dict[str, tuple[str, Callable[[str], Iterable[str]]]] = {"ru-adj": ("ru", russian_adjective_forms)}
+# Inflection paradigms a demonym row (or a language's ``person_name_paradigm``) may name: the language they
+# belong to and the function that inflects.
+PARADIGMS: dict[str, tuple[str, Callable[[str], Iterable[str]]]] = {
+    "ru-adj": ("ru", russian_adjective_forms),
+    "ru-name": ("ru", russian_name_forms),
+}
+
+
+@functools.cache
+def _person_name_rules(lang: str) -> tuple[bool, Callable[[str], Iterable[str]] | None]:
+    """How a language's names of people are matched: on lemmas (so folded) or as written, and the paradigm
+    that lists their inflected forms (the language's ``entities.json``)."""
+    language = languages.get(lang)
+    if language is None:
+        return False, None
+    resource = language.resource("entities")
+    paradigm = resource.get("person_name_paradigm")
+    if paradigm is not None and (paradigm not in PARADIGMS or PARADIGMS[paradigm][0] != lang):
+        raise KBError(f"languages/{lang}/entities.json: unknown person_name_paradigm {paradigm!r}")
+    return bool(resource.get("match_lemmas")), PARADIGMS[paradigm][1] if paradigm else None

@@ -51,6 +51,7 @@ MODIFIERS = (
     "poss",
     "det:poss",
     "pobj",
+    "prep",
     "nmod",
 )
 CLIMB = ("xcomp", "xcomp:pass", "advcl", "ccomp", "conj")

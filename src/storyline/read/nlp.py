@@ -41,6 +41,9 @@ class Sentence:
 class Parse:
     tokens: list[Token]
     sentences: list[Sentence]
+    # Named-entity spans of the language's recogniser: (start, end, label) with the model's own labels
+    # (spaCy: PERSON/PER, ORG, GPE/LOC, ...; natasha: PER, ORG, LOC).
+    entities: list[tuple[int, int, str]] = field(default_factory=list)
 
     def sentence_tokens(self, s: int) -> list[Token]:
         sent = self.sentences[s]
@@ -105,7 +108,7 @@ def _spacy(options: dict[str, Any]) -> Parser:
 
     if "storyline_sentences" not in SpacyLanguage.factories:
         SpacyLanguage.component("storyline_sentences", func=_set_sentence_starts)
-    nlp = spacy.load(options["model"], exclude=options.get("exclude", ["ner", "senter"]))
+    nlp = spacy.load(options["model"], exclude=options.get("exclude", ["senter"]))
     nlp.add_pipe("storyline_sentences", before="parser")
     nlp.max_length = 20_000_000
 
@@ -141,36 +144,55 @@ def _spacy(options: dict[str, Any]) -> Parser:
                     )
                 )
             sentences[-1].last = len(tokens)
-        return Parse(tokens, sentences)
+        entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        return Parse(tokens, sentences, entities)
 
     return parse
 
 
 def _natasha(options: dict[str, Any]) -> Parser:
-    from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsSyntaxParser, Segmenter
+    from natasha import (
+        Doc,
+        MorphVocab,
+        NewsEmbedding,
+        NewsMorphTagger,
+        NewsNERTagger,
+        NewsSyntaxParser,
+        Segmenter,
+    )
 
     segmenter = Segmenter()
     embedding = NewsEmbedding()
     morph = NewsMorphTagger(embedding)
     syntax = NewsSyntaxParser(embedding)
+    ner = NewsNERTagger(embedding)
     vocab = MorphVocab()
 
     def parse(text: str) -> Parse:
         tokens: list[Token] = []
         sentences: list[Sentence] = []
+        entities: list[tuple[int, int, str]] = []
         offset = 0
         # razdel would join a headline to the paragraph under it: each line is segmented on its own.
         for line in text.split("\n"):
             if line.strip():
-                _parse_line(line, offset, tokens, sentences)
+                _parse_line(line, offset, tokens, sentences, entities)
             offset += len(line) + 1
-        return Parse(tokens, sentences)
+        return Parse(tokens, sentences, entities)
 
-    def _parse_line(line: str, offset: int, tokens: list[Token], sentences: list[Sentence]) -> None:
+    def _parse_line(
+        line: str,
+        offset: int,
+        tokens: list[Token],
+        sentences: list[Sentence],
+        entities: list[tuple[int, int, str]],
+    ) -> None:
         doc = Doc(line)
         doc.segment(segmenter)
         doc.tag_morph(morph)
         doc.parse_syntax(syntax)
+        doc.tag_ner(ner)
+        entities.extend((offset + span.start, offset + span.stop, span.type) for span in doc.spans)
         for sent in doc.sents:
             first = len(tokens)
             s = len(sentences)
