@@ -179,3 +179,13 @@ def test_parallel_output_equals_serial_output(tmp_path: Path) -> None:
     assert {r["language"] for r in readings} == {"fr", "en", "ru"}
     for reading in readings:
         validate(reading)
+
+
+def test_kb_stats_and_rates_show() -> None:
+    stats = run("kb", "stats")
+    assert stats.returncode == 0
+    assert "country 249" in stats.stdout.decode() and "person" in stats.stdout.decode()
+    shown = run("rates", "show", "USD", "EUR", "--on", "2025-12-03")
+    assert shown.returncode == 0 and "0.857" in shown.stdout.decode()
+    unknown = run("rates", "show", "XYZ", "EUR", "--on", "2025-12-03")
+    assert unknown.returncode == 1
