@@ -125,6 +125,7 @@ class Candidate:
     explicit_status: bool = False
     sentences: set[int] = field(default_factory=set)  # where its merged mentions stand
     tenses: set[str] = field(default_factory=set)  # the tenses its mentions are told in
+    evidence_score: int = -1  # how informative the mention whose sentence is the evidence was
 
 
 def _lemma(token: Token) -> str:
@@ -574,7 +575,24 @@ def _compatible(event: Candidate, other: Candidate) -> bool:
     return not (wa and wb and wa != wb)
 
 
+def _informative(c: Candidate) -> int:
+    """How much a mention says of its event: the best one's sentence is the event's evidence."""
+    return sum(
+        (
+            len(c.participants) >= 2,
+            c.when is not None,
+            c.where is not None,
+            c.explicit_status,
+            c.format is not None,
+        )
+    )
+
+
 def _merge(event: Candidate, other: Candidate) -> None:
+    if event.evidence_score < 0:
+        event.evidence_score = _informative(event)
+    if _informative(other) > event.evidence_score:
+        event.evidence, event.evidence_score = other.evidence, _informative(other)
     event.sentences |= {event.sentence, other.sentence}
     event.tenses |= other.tenses
     event.participants = list(dict.fromkeys(event.participants + other.participants))
