@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from storyline import languages
 from storyline.read import events as _rules  # noqa: F401 - registers the "rules" event extractor
+from storyline.read.anniversaries import find_anniversaries
 from storyline.read.context import Context
 from storyline.read.entities import entity_records, find_entities
 from storyline.read.extractors import find_events
@@ -37,6 +38,7 @@ STEPS: list[tuple[str, Step]] = [
     ("published", resolve_published),
     ("entities", find_entities),
     ("times", times),
+    ("anniversaries", find_anniversaries),
     ("figures", find_figures),
     ("events", find_events),
 ]

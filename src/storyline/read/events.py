@@ -318,6 +318,17 @@ def _nearest_time(times: list[Time], trigger: Token, parse: Parse | None = None)
     return min(dated, key=lambda t: abs(t.start - trigger.start))
 
 
+def _most_precise_time(times: list[Time]) -> Time | None:
+    """Of the dates of a sentence the event only borrows from, the most precise ("en août 2024" rather than
+    "le vingtième anniversaire", a year)."""
+    dated = [t for t in times if t.type == "DATE" and t.interval is not None]
+    if not dated:
+        return None
+    return min(
+        dated, key=lambda t: (t.interval.end - t.interval.start, t.start) if t.interval else (0, t.start)
+    )
+
+
 def _matches(parse: Parse, tokens: list[Token], k: int, entry: dict[str, Any]) -> bool:
     words = entry["words"]
     if k + len(words) > len(tokens):
@@ -542,7 +553,7 @@ def _inherit(ctx: Context, candidate: Candidate, before: SentenceFacts) -> None:
     candidate.format = candidate.format or (before.formats[0] if before.formats else None)
     candidate.where = candidate.where or _best_place(before.places)
     if candidate.when is None:
-        time = _nearest_time(before.times, candidate.trigger)
+        time = _most_precise_time(before.times)
         candidate.when = interval_of(time) if time else None
 
 
