@@ -715,3 +715,16 @@ def test_bad_role_language_and_paradigm_are_rejected(data_copy: Path) -> None:
     _append(data_copy / "demonyms.csv", "японец,ru,JPN,ru-adj")
     with pytest.raises(KBError, match="velar stem"):
         load_dir(data_copy)
+
+
+def test_eu_members_at_a_date() -> None:
+    from datetime import date
+
+    base = kb.load()
+    assert "GBR" in base.members_on("eu", date(2019, 6, 1))
+    assert "GBR" not in base.members_on("eu", date(2021, 6, 1))
+    assert len(base.members_on("eu", date(2021, 6, 1))) == 27
+    assert "POL" not in base.members_on("eu", date(2004, 4, 30)) and "POL" in base.members_on(
+        "eu", date(2004, 5, 1)
+    )
+    assert base.members_on("central-asia", date(2020, 1, 1)) == ("KAZ", "KGZ", "TJK", "TKM", "UZB")

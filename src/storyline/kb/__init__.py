@@ -85,6 +85,15 @@ def _period(value: str) -> tuple[date, date]:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """A state's membership of an organisation, from a day to a day (``None``: still a member)."""
+
+    member: str
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
 class KBEntry:
     """One entity: a country, organisation, diplomatic format, place, region or person."""
 
@@ -98,6 +107,7 @@ class KBEntry:
     geonameid: int | None = None
     founded: str | None = None
     terms: tuple[Term, ...] = ()
+    membership: tuple[Membership, ...] = ()  # an organisation's member states over time (the EU's)
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,16 @@ class KnowledgeBase:
         """Member countries of a region or format; ``()`` if none or unknown."""
         entry = self.entries.get(entity_id)
         return entry.members if entry is not None else ()
+
+    def members_on(self, entity_id: str, day: date) -> tuple[str, ...]:
+        """Member states on ``day``: from the organisation's membership history where it has one (the EU's
+        on 2019-06-01 include GBR, on 2021-06-01 not), else its fixed members."""
+        entry = self.entries.get(entity_id)
+        if entry is None:
+            return ()
+        if not entry.membership:
+            return entry.members
+        return tuple(m.member for m in entry.membership if m.start <= day and (m.end is None or day <= m.end))
 
     def titles_for(self, lang: str) -> tuple[tuple[str, str], ...]:
         """Titles of offices in ``lang`` ("président", "Prime Minister") with the office each names."""
@@ -420,7 +440,7 @@ class _Builder:
     def _json_entry(self, item: dict[str, Any], default_kind: str | None, where: str) -> None:
         known = {
             "id", "kind", "name", "wikidata", "country", "members", "capital_of", "geonameid", "founded",
-            "names", "short", "acronyms", "metonyms", "partner", "note", "terms",
+            "names", "short", "acronyms", "metonyms", "partner", "note", "terms", "membership",
         }  # fmt: skip
         unknown = set(item) - known
         if unknown:
@@ -444,6 +464,7 @@ class _Builder:
             geonameid=item.get("geonameid"),
             founded=item.get("founded"),
             terms=self._terms(item.get("terms", []), where),
+            membership=_membership(item.get("membership", []), where),
         )
         self.add_entry(entry, where)
         if "partner" in item:
@@ -520,6 +541,7 @@ class _Builder:
                 raise KBError(f"{where}: malformed geonameid {entry.geonameid!r}")
             refs = [("country", entry.country), ("capital_of", entry.capital_of)]
             refs += [("members", member) for member in entry.members]
+            refs += [("membership", m.member) for m in entry.membership]
             for field, ref in refs:
                 if ref is not None and ref not in countries:
                     raise KBError(f"{where}: {field} {ref!r} is not a country id")
@@ -619,3 +641,19 @@ def _person_name_rules(lang: str) -> tuple[bool, Callable[[str], Iterable[str]] 
     if paradigm is not None and (paradigm not in PARADIGMS or PARADIGMS[paradigm][0] != lang):
         raise KBError(f"languages/{lang}/entities.json: unknown person_name_paradigm {paradigm!r}")
     return bool(resource.get("match_lemmas")), PARADIGMS[paradigm][1] if paradigm else None
+
+
+def _membership(rows: Any, where: str) -> tuple[Membership, ...]:
+    if not isinstance(rows, list):
+        raise KBError(f"{where}: membership must be a list")
+    out = []
+    for row in rows:
+        try:
+            start = date.fromisoformat(row["from"])
+            end = date.fromisoformat(row["to"]) if row.get("to") else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KBError(
+                f"{where}: membership rows need 'member', 'from' (YYYY-MM-DD) and an optional 'to': {row!r}"
+            ) from exc
+        out.append(Membership(member=row["member"], start=start, end=end))
+    return tuple(out)
