@@ -73,6 +73,7 @@ class Lexicon:
     format_nouns: frozenset[str]
     reporting: frozenset[str]
     future_in_past: frozenset[str]
+    agent_prepositions: frozenset[str]
 
 
 @cache
@@ -102,6 +103,7 @@ def lexicon(language: Language) -> Lexicon:
         format_nouns=folded("format_nouns"),
         reporting=folded("reporting_verbs"),
         future_in_past=folded("future_in_past"),
+        agent_prepositions=folded("agent_prepositions"),
     )
 
 
@@ -523,7 +525,7 @@ def _directed(
             elif (
                 verb is candidate.trigger
                 and child.dep in (*AGENTS, "obl")
-                and _is_agent(parse, child)
+                and _is_agent(parse, child, lexicon(ctx.language))
                 and not sources
             ):
                 sources = ids  # the passive's agent: "attacked by Burundian militiamen"
@@ -538,11 +540,12 @@ def _directed(
     candidate.participants = list(dict.fromkeys(candidate.source + candidate.target))
 
 
-def _is_agent(parse: Parse, argument: Token) -> bool:
-    """An oblique introduced by the passive's "by" ("par", "by"; Russian marks it by case, not a word)."""
+def _is_agent(parse: Parse, argument: Token, lex: Lexicon) -> bool:
+    """An oblique introduced by the language's passive-agent preposition ("par", "by"; Russian marks the
+    agent by case, not by a word)."""
     if argument.dep in AGENTS:
         return True
-    return any(fold(c.text) in ("by", "par") for c in parse.children(argument) if c.dep == "case")
+    return any(fold(c.text) in lex.agent_prepositions for c in parse.children(argument) if c.dep == "case")
 
 
 def _inherit(ctx: Context, candidate: Candidate, before: SentenceFacts) -> None:
