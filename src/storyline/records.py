@@ -33,7 +33,6 @@ EventType = Literal[
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
 
 Status = Literal["planned", "occurred", "ongoing", "postponed", "cancelled", "hypothetical", "negated"]
-STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 
 EntityKind = Literal["country", "person", "organization", "format", "place", "region", "other"]
 Granularity = Literal["day", "week", "month", "quarter", "season", "year", "decade", "range", "approximate"]

@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from storyline.read.events import jaccard
 from storyline.records import EventMention, Figure, Reading
 
 LEVELS = ("events", "events+time", "events+time+place")
@@ -105,10 +106,6 @@ def _countries(ids: Iterable[str]) -> set[str]:
     return {i for i in ids if len(i) == 3 and i.isupper()}
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 1.0
-
-
 def _time_ok(gold: dict[str, Any], event: EventMention) -> bool:
     wanted = gold_interval(gold.get("when"))
     if wanted is None:
@@ -132,7 +129,7 @@ def _event_matcher(level: str) -> Callable[[dict[str, Any], EventMention], bool]
     def match(gold: dict[str, Any], event: EventMention) -> bool:
         if gold["type"] != event.type or gold["status"] != event.status:
             return False
-        if _jaccard(_countries(gold.get("participants", [])), _countries(event.participants)) < 0.5:
+        if jaccard(_countries(gold.get("participants", [])), _countries(event.participants)) < 0.5:
             return False
         if level != "events" and not _time_ok(gold, event):
             return False

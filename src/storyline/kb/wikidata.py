@@ -259,7 +259,10 @@ def import_file(
     for qid, item in items.items():
         if qid in held and not item.positions:
             continue  # a position described in the dump, not an entity of its own
-        labels = item.labels.get("en") or item.labels.get("fr") or item.labels.get("ru") or []
+        # the canonical name is English where the item has one (the base's convention), else the first label
+        labels = item.labels.get("en") or next(
+            (item.labels[lang] for lang in LANGS if item.labels.get(lang)), []
+        )
         name = labels[0] if labels else None
         if name is None:
             skipped.append(f"{qid}: no label in {', '.join(LANGS)}")

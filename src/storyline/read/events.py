@@ -386,7 +386,7 @@ def _candidates(ctx: Context, lex: Lexicon) -> list[Candidate]:
     parse = ctx.parse
     assert parse is not None
     out: list[Candidate] = []
-    for s, sent in enumerate(parse.sentences):
+    for s in range(len(parse.sentences)):
         tokens = parse.sentence_tokens(s)
         seen_types: set[str] = set()
         for k, token in enumerate(tokens):
@@ -398,7 +398,6 @@ def _candidates(ctx: Context, lex: Lexicon) -> list[Candidate]:
                     seen_types.add(entry["type"])
                     out.append(candidate)
                 break
-        del sent
     return out
 
 
@@ -580,7 +579,7 @@ def _compatible(event: Candidate, other: Candidate) -> bool:
     if other.status is not None and event.status != other.status:
         return False
     a, b = set(event.participants), set(other.participants)
-    if a and b and _jaccard(a, b) < 0.5:
+    if a and b and jaccard(a, b) < 0.5:
         return False
     if not _overlap(event.when, other.when):
         return False
@@ -625,16 +624,7 @@ def _merge(event: Candidate, other: Candidate) -> None:
 
 
 def _confidence(c: Candidate) -> float:
-    score = 0.4 + 0.1 * sum(
-        (
-            len(c.participants) >= 2,
-            c.when is not None,
-            c.where is not None,
-            c.explicit_status,
-            c.format is not None,
-        )
-    )
-    return round(min(score, 0.9), 2)
+    return round(min(0.4 + 0.1 * _informative(c), 0.9), 2)
 
 
 @register("rules")
@@ -699,7 +689,7 @@ def _share_circumstances(events: list[Candidate]) -> None:
             for e in events[:k]
             if any(0 <= event.sentence - s <= 2 for s in e.sentences | {e.sentence})
             and e.status == event.status
-            and _jaccard(set(e.participants), set(event.participants)) >= 0.5
+            and jaccard(set(e.participants), set(event.participants)) >= 0.5
         ]
         if before:
             nearest = max(before, key=lambda e: max(e.sentences | {e.sentence}))
@@ -757,7 +747,8 @@ def _status_from_dates(events: list[Candidate], published: date) -> None:
             event.status = "ongoing"
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Overlap of two sets of actors (1.0 when both are empty)."""
     return len(a & b) / len(a | b) if a | b else 1.0
 
 

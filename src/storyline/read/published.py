@@ -78,7 +78,7 @@ def _from_url(url: str | None) -> Published | None:
 # A dateline opens the text: a place in capitals, maybe a country or an agency, then the date
 # ("SAMARKAND, Uzbekistan, 2 November 2015 —", "SEOUL, June 14 (Eastbound News) –", "АСТАНА, 29 августа").
 DATELINE = re.compile(r"^\s*[^\W\d_][^\W\d_’' .-]*[A-ZА-ЯЁ\s.'’-]*(?:,[\w .'’()-]{0,40})?[,(]?\s*$")
-COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*((?:19|20)\d\d)", re.I)
+YEAR_AFTER = r"\s*((?:19|20)\d\d)"
 
 
 def _dateline(ctx: Context) -> Published | None:
@@ -101,7 +101,9 @@ def _dateline(ctx: Context) -> Published | None:
 
 def _year_from_footer(ctx: Context, t: Time, span: Span) -> Published | None:
     """A dateline without a year ("June 14") takes the year of the page's copyright notice, and says so."""
-    years = [int(m.group(1)) for line in ctx.doc.boilerplate for m in COPYRIGHT.finditer(line)]
+    markers = ctx.language.resource("text").get("copyright_markers", ["©"])
+    notice = re.compile("(?:" + "|".join(re.escape(m) for m in markers) + ")" + YEAR_AFTER, re.I)
+    years = [int(m.group(1)) for line in ctx.doc.boilerplate for m in notice.finditer(line)]
     if not years:
         return None
     month, day = int(t.value[5:7]), int(t.value[8:10])
