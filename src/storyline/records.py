@@ -7,8 +7,8 @@ these models, and the test suite checks that the two stay compatible.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -152,6 +152,21 @@ class Published(Record):
     confidence: float = Field(default=1.0, ge=0, le=1)
 
 
+class Provenance(Record):
+    """Where a document came from when it was fetched rather than read from a file."""
+
+    source: str | None = Field(default=None, description="the source the user named: a feed, sitemap, page or archive")
+    url: str | None = Field(default=None, description="the document's URL after redirects")
+    fetched_at: datetime | None = None
+    status: int | None = Field(default=None, description="HTTP status of the response")
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="response headers that matter: content-type, etag, last-modified, ..."
+    )
+    entry: dict[str, Any] | None = Field(
+        default=None, description="the feed or sitemap entry it came from: guid, link, title, published"
+    )
+
+
 class Reading(Record):
     """The facts that one document states. Offsets refer to ``text``."""
 
@@ -168,6 +183,7 @@ class Reading(Record):
     figures: list[Figure]
     checks: list[Check]
     times: list[Time]
+    provenance: Provenance | None = None
 
 
 class Document(Record):
@@ -186,6 +202,7 @@ class Document(Record):
         default_factory=list, description="lines dropped as the site's, not the article's"
     )
     checks: list[Check] = Field(default_factory=list, description="what ingest noticed (encoding, clean-up)")
+    provenance: Provenance | None = None
 
 
 class ErrorInfo(Record):

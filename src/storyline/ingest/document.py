@@ -84,4 +84,5 @@ def to_document(raw: RawInput) -> Document:
         published=published,
         boilerplate=cleaned.dropped,
         checks=checks,
+        provenance=raw.provenance,
     )

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from storyline.records import ErrorInfo, ReadError
+from storyline.records import ErrorInfo, Provenance, ReadError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
@@ -37,6 +37,7 @@ class RawInput:
     title: str | None = None
     language: str | None = None
     published: str | None = None
+    provenance: Provenance | None = None
 
 
 def stable_id(*parts: str) -> str:

@@ -62,6 +62,7 @@ def read_document(doc: Document) -> Reading:
             events=[],
             figures=[],
             times=[],
+            provenance=doc.provenance,
             checks=[
                 *doc.checks,
                 Check(
@@ -96,6 +97,7 @@ def read_document(doc: Document) -> Reading:
         events=ctx.events,
         figures=ctx.figures,
         checks=checks,
+        provenance=doc.provenance,
         times=ctx.times,
     )
 
