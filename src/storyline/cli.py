@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from itertools import chain
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -13,8 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from storyline.cli_chronicle import AllowPrivate, Delay, UserAgent, fetch_config
 from storyline.evaluate import Count
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, iter_inputs
+from storyline.ingest.web import iter_sources
 from storyline.records import Reading
 from storyline.runner import default_workers, read_all
 
@@ -49,12 +52,19 @@ def read(
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Largest document read.")
     ] = DEFAULT_MAX_BYTES,
+    allow_private: AllowPrivate = None,
+    user_agent: UserAgent = None,
+    delay: Delay = None,
 ) -> None:
-    """Read documents and write one reading per line, in input order."""
+    """Read documents and write one reading per line, in input order. PATHs are files, folders, feeds
+    (RSS, Atom), OPML lists, sitemaps, web pages (URLs) and WARC archives."""
     if not paths and not input:
         err.print("[red]usage:[/] give at least one PATH or --input FILE.jsonl (see storyline read --help)")
         raise typer.Exit(2)
-    items = iter_inputs(paths or [], [str(p) for p in input or []], max_bytes=max_bytes)
+    items = chain(
+        iter_sources(paths or [], config=fetch_config(allow_private, user_agent, delay), max_bytes=max_bytes),
+        iter_inputs([], [str(p) for p in input or []], max_bytes=max_bytes),
+    )
     out = _open(output, sys.stdout)
     errs = _open(errors, sys.stderr) if errors else None
     read_count, kinds = 0, Counter[str]()
@@ -149,9 +159,11 @@ def timeline_command(
 
 
 def _register_groups() -> None:
+    from storyline import cli_chronicle
     from storyline.cli_kb import kb_app
     from storyline.cli_rates import rates_app
 
+    cli_chronicle.register(app)
     app.add_typer(kb_app, name="kb")
     app.add_typer(rates_app, name="rates")
 

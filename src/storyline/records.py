@@ -155,12 +155,15 @@ class Published(Record):
 class Provenance(Record):
     """Where a document came from when it was fetched rather than read from a file."""
 
-    source: str | None = Field(default=None, description="the source the user named: a feed, sitemap, page or archive")
+    source: str | None = Field(
+        default=None, description="the source the user named: a feed, sitemap, page or archive"
+    )
     url: str | None = Field(default=None, description="the document's URL after redirects")
     fetched_at: datetime | None = None
     status: int | None = Field(default=None, description="HTTP status of the response")
     headers: dict[str, str] = Field(
-        default_factory=dict, description="response headers that matter: content-type, etag, last-modified, ..."
+        default_factory=dict,
+        description="response headers that matter: content-type, etag, last-modified, ...",
     )
     entry: dict[str, Any] | None = Field(
         default=None, description="the feed or sitemap entry it came from: guid, link, title, published"
@@ -216,3 +219,74 @@ class ReadError(Record):
     id: str | None = None
     path: str | None = None
     error: ErrorInfo
+
+
+# The chronicle: what resolution makes of many readings.
+
+
+class StatusReport(Record):
+    """One source's word on an event, in the event's status history."""
+
+    document: str = Field(description="the id of the document that says it")
+    copy_of: str | None = Field(default=None, description="the original, when the document is a copy")
+    reported: date | None = Field(description="the document's publication date")
+    language: str | None = None
+    url: str | None = None
+    status: Status
+    credible: bool = Field(description="whether the report's status counts (not stale, not premature)")
+    change: str | None = Field(
+        default=None,
+        description="what it changed: announced, dates set, postponed, cancelled, took place, ...",
+    )
+    note: str | None = Field(default=None, description="why a report is not credible")
+    when: Interval | None = None
+    where: Place | None = None
+    source: list[str] = Field(default_factory=list, description="who acts, for a directed event")
+    target: list[str] = Field(default_factory=list, description="who is acted upon")
+    evidence: Span
+
+
+class Claim(Record):
+    value: str
+    documents: list[str]
+
+
+class Contradiction(Record):
+    """Independent sources that disagree on an event's date, place or participants, or a figure's value."""
+
+    subject: str = Field(description="event:<id> or figure:<kind>|<parties>|<period>")
+    event: str | None = None
+    story: str | None = None
+    field: str = Field(description="date, place, participants or value")
+    claims: list[Claim]
+    message: str
+
+
+class Event(Record):
+    """A real-world event: all its mentions across documents and languages, resolved into one."""
+
+    id: str
+    type: EventType
+    status: Status = Field(description="the status of the latest credible report")
+    summary: str = Field(description="the event in a few words")
+    format: str | None = None
+    participants: list[str]
+    where: Place | None = None
+    when: Interval | None = None
+    mentions: int
+    sources: int = Field(description="independent documents: copies of one article count once")
+    story: str | None = None
+    history: list[StatusReport] = Field(default_factory=list, description="in the order sources said it")
+    contradictions: list[Contradiction] = Field(default_factory=list)
+
+
+class Story(Record):
+    """A real-world thread of events, with its timeline."""
+
+    id: str
+    title: str
+    first: date | None = None
+    last: date | None = None
+    documents: list[str] = Field(description="the ids of the documents in the story")
+    events: list[Event] = Field(description="in time order")
+    contradictions: list[Contradiction] = Field(default_factory=list)
