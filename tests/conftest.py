@@ -35,3 +35,50 @@ def seed_gold() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def contract() -> dict[str, Any]:
     return json.loads(need(CONTRACT).read_text(encoding="utf-8"))
+
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def fresh_postgres() -> str:
+    """A new, empty PostgreSQL database on the machine's server (dropped by :func:`drop_postgres`)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"storyline_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(
+            POSTGRES.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # no server here: the PostgreSQL half of the suite cannot run
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES}: {type(exc).__name__}")
+    return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(
+        POSTGRES.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A fresh, empty database of each kind: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "chronicle.sqlite3")
+        return
+    url = fresh_postgres()
+    try:
+        yield url
+    finally:
+        drop_postgres(url)

@@ -215,6 +215,42 @@ def evaluate_corpus(
     )
 
 
+@evaluate_app.command("chronicle")
+def evaluate_chronicle_command(
+    gold: Annotated[list[Path], typer.Argument(help="Gold files, or folders of *.gold.json.")],
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database to run into (default: a temporary SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: the cores).")] = None,
+) -> None:
+    """Run the whole flow on the articles that gold files name and score the chronicle: story clustering
+    (B-cubed over documents) and event resolution (B-cubed over the gold events found)."""
+    from storyline.evaluate.chronicle import evaluate_chronicle
+
+    files = sorted(f for g in gold for f in ([g] if g.is_file() else g.glob("**/*.gold.json")))
+    if not files:
+        err.print("[red]no gold files found[/]")
+        raise typer.Exit(2)
+    scores = evaluate_chronicle(files, db, workers or default_workers()).as_dict()
+    if as_json:
+        typer.echo(json.dumps(scores, indent=1))
+        return
+    table = Table(title=f"storyline evaluate chronicle: {scores['documents']} document(s)")
+    for column in ("measure", "items", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for name in ("stories", "events", "shared events"):
+        row = scores[name]
+        table.add_row(
+            name, str(row["n"]), f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}"
+        )
+    _wide_console().print(table)
+    events = scores["events"]
+    err.print(
+        f"gold events matched by a mention: {events['matched']} of {events['gold']} ({events['coverage']:.3f})"
+    )
+
+
 @evaluate_app.command("timebank")
 def evaluate_timebank(
     folder: Annotated[Path, typer.Argument(help="A folder of ISO-TimeML .tml files.")] = ROOT

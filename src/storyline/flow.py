@@ -16,7 +16,7 @@ from itertools import chain
 
 from sqlalchemy import Engine
 
-from storyline.ingest.fetch import FetchConfig
+from storyline.ingest.fetch import FetchConfig, Fetcher
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, RawInput, iter_inputs
 from storyline.ingest.web import SourceState, iter_sources
 from storyline.records import ReadError, Reading
@@ -183,30 +183,33 @@ def update(
     if not due:
         return report
     state = DatabaseState(engine)
-    entries: dict[str, tuple[str, str]] = {}
+    entries: dict[str, tuple[str, str | None]] = {}  # document id -> (source, feed entry guid)
 
-    def remember_entries(items: Inputs) -> Iterator[RawInput | ReadError]:
-        for item in items:
-            if (
-                isinstance(item, RawInput)
-                and item.provenance
-                and item.provenance.entry
-                and item.provenance.source
-            ):
-                guid = item.provenance.entry.get("guid") or item.provenance.entry.get("loc")
-                if guid:
-                    entries[item.id] = (item.provenance.source, str(guid))
-            yield item
+    def from_each_source(fetcher: Fetcher) -> Iterator[RawInput | ReadError]:
+        for url in due:
+            for item in iter_sources([url], fetcher=fetcher, state=state):
+                key = item.id or item.path
+                if isinstance(item, RawInput) and item.provenance and item.provenance.entry:
+                    guid = item.provenance.entry.get("guid") or item.provenance.entry.get("loc")
+                    entries[item.id] = (item.provenance.source or url, str(guid) if guid else None)
+                elif key:
+                    entries[key] = (url, None)
+                yield item
 
     def stored(key: str, outcome: str) -> None:
-        if outcome != "failed" and key in entries:
-            state.confirm(*entries.pop(key))
-            report.remembered += 1
+        if key in entries:
+            source, guid = entries.pop(key)
+            if outcome == "failed":  # retried next time, even if the feed has not changed
+                state.forget_validators(source)
+            elif guid is not None:
+                state.confirm(source, guid)
+                report.remembered += 1
         if on_document is not None:
             on_document(key, outcome)
 
-    inputs = remember_entries(iter_sources(due, config=fetch, state=state))
-    report.run = run(inputs, engine, workers=workers, on_document=stored, should_stop=should_stop)
+    with Fetcher(fetch) as fetcher:
+        inputs = from_each_source(fetcher)
+        report.run = run(inputs, engine, workers=workers, on_document=stored, should_stop=should_stop)
     state.forget_pending()
     if not (should_stop and should_stop()):
         for url in due:

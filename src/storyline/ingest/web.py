@@ -139,6 +139,9 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+FEED_WORDS = ("feed", "rss", "atom")
+
+
 def detect_kind(name_or_url: str, head_bytes: bytes | None = None) -> str:
     """feed, opml, sitemap, warc, page (a URL), file or folder. The name's extension decides when it can; the
     first bytes (``head_bytes``, or read from a local file) decide otherwise."""
@@ -149,9 +152,18 @@ def detect_kind(name_or_url: str, head_bytes: bytes | None = None) -> str:
         return "opml"
     if is_url(name_or_url):
         sniffed = sniff(head_bytes) if head_bytes else None
-        return sniffed or (
-            "sitemap" if "sitemap" in lowered and lowered.endswith((".xml", ".xml.gz")) else "page"
-        )
+        if sniffed:
+            return sniffed
+        if "sitemap" in lowered and lowered.endswith((".xml", ".xml.gz")):
+            return "sitemap"
+        # a URL named like a feed (/feed.xml, /rss, .atom) is taken for one; fetching it decides anyway
+        url_path = urlsplit(lowered).path
+        if (
+            url_path.endswith((".rss", ".atom", ".rdf", ".xml"))
+            or url_path.rstrip("/").rsplit("/", 1)[-1] in FEED_WORDS
+        ):
+            return "feed"
+        return "page"
     path = Path(name_or_url)
     if path.is_dir():
         return "folder"

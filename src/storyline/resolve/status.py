@@ -43,8 +43,16 @@ LIFE_ORDER = {
 _HAPPENED = ("occurred", "ongoing")
 
 
-def _sort_key(facts: Facts) -> tuple[date, int, str, int]:
-    return (facts.reported or date.min, LIFE_ORDER.get(facts.status, 0), facts.key[0], facts.key[1])
+def report_order(
+    reported: date | None, status: str, document: str, origin: str, idx: int
+) -> tuple[date, int, bool, str, int]:
+    """The order of an event's reports: by publication date, then the order of a life, then originals
+    before their copies, then by document."""
+    return (reported or date.min, LIFE_ORDER.get(status, 0), origin != document, document, idx)
+
+
+def _sort_key(facts: Facts) -> tuple[date, int, bool, str, int]:
+    return report_order(facts.reported, facts.status, facts.key[0], facts.origin, facts.key[1])
 
 
 def _outvoted(mentions: Sequence[Facts]) -> tuple[set[str], str | None]:

@@ -350,7 +350,7 @@ class Chronicle:
             candidates = self._candidates(session, f)
             chosen = best_event(f, candidates)
             if chosen is None:
-                chosen = "ev-" + hashlib.sha1(f"{f.key[0]}\x1f{f.key[1]}".encode()).hexdigest()[:16]
+                chosen = _new_event_id(session, f)
                 session.add(
                     t.Event(
                         id=chosen,
@@ -568,6 +568,17 @@ class Chronicle:
                     )
                 )
         session.flush()
+
+
+def _new_event_id(session: Session, facts: Facts) -> str:
+    """An id made from the mention that founds the event (stable across runs); should an event of that id
+    outlive its founding mention (the document was corrected), the next free variant."""
+    for attempt in range(1000):
+        salt = f"\x1f{attempt}" if attempt else ""
+        candidate = "ev-" + hashlib.sha1(f"{facts.key[0]}\x1f{facts.key[1]}{salt}".encode()).hexdigest()[:16]
+        if session.get(t.Event, candidate) is None:
+            return candidate
+    raise RuntimeError(f"no free event id for {facts.key}")
 
 
 def _headline(events: Sequence[t.Event]) -> str | None:

@@ -24,7 +24,7 @@ from storyline.records import (
     StatusReport,
     Story,
 )
-from storyline.resolve.status import LIFE_ORDER
+from storyline.resolve.status import report_order
 from storyline.store import tables as t
 
 
@@ -78,12 +78,7 @@ def _events(session: Session, rows: Sequence[t.Event], with_history: bool = True
         ).all()
         ordered = sorted(
             mentions,
-            key=lambda m: (
-                m[0].reported or date.min,
-                LIFE_ORDER.get(m[0].status, 0),
-                m[0].document_id,
-                m[0].idx,
-            ),
+            key=lambda m: report_order(m[0].reported, m[0].status, m[0].document_id, m[0].origin, m[0].idx),
         )
         for m, copy_of, language, url in ordered:
             assert m.event_id is not None

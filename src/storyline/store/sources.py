@@ -97,6 +97,11 @@ class DatabaseState:
                     row.etag, row.last_modified = etag, last_modified
                 row.status, row.fetched_at = status, fetched_at
 
+    def forget_validators(self, url: str) -> None:
+        """Ask for ``url`` in full next time (an entry of it failed: a 304 would hide it)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(t.FetchState).where(t.FetchState.url == url))
+
     def seen(self, source: str, guid: str) -> bool:
         if (source, guid) in self._pending:
             return True
