@@ -19,8 +19,9 @@ install: $(STAMP)
 
 demo: install
 	@mkdir -p $(OUT)
-	$(BIN)/storyline read examples/articles --output $(OUT)/readings.jsonl --errors $(OUT)/errors.jsonl
-	$(BIN)/storyline timeline $(OUT)/readings.jsonl
+	$(BIN)/storyline run examples/articles --db $(OUT)/chronicle.sqlite3
+	$(BIN)/storyline stories --db $(OUT)/chronicle.sqlite3
+	$(BIN)/storyline show central-asia-plus-japan --db $(OUT)/chronicle.sqlite3
 
 test: install
 	$(BIN)/ruff check src tests
@@ -38,11 +39,13 @@ typecheck: install
 evaluate: install
 	$(BIN)/storyline evaluate corpus examples/gold
 	$(BIN)/storyline evaluate timebank
+	$(BIN)/storyline evaluate chronicle examples/gold
 	$(BIN)/storyline evaluate plover
 
 bench: install
 	$(BIN)/storyline bench --documents 300 --workers 1
 	$(BIN)/storyline bench --documents 300
+	$(BIN)/python -m storyline.bench_resolve --sizes 1000 10000 100000
 
 lock: install
 	$(BIN)/pip freeze --exclude-editable | grep -v -i -e '^fr[-_]core' -e '^en[-_]core' > requirements/lock.txt.new

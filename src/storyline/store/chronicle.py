@@ -445,23 +445,35 @@ class Chronicle:
             event = session.get(t.Event, event_id)
             if event is None:
                 continue
-            docs = set(
-                session.execute(
-                    select(t.EventMention.document_id).where(t.EventMention.event_id == event_id)
-                ).scalars()
-            )
-            affected_docs |= docs
-            formats = session.execute(
-                select(t.EventMention.format).where(
-                    t.EventMention.document_id.in_(docs), t.EventMention.format.is_not(None)
-                )
-            ).scalars()
-            new = story_id(event.format, [f for f in formats if f], event.participants)
+            docs: set[str] | None = None
+            formats: list[str] = []
+            if not event.format:  # its story is the format its documents name most
+                docs = self._mentioning(session, event_id)
+                formats = [
+                    f
+                    for f in session.execute(
+                        select(t.EventMention.format).where(
+                            t.EventMention.document_id.in_(docs), t.EventMention.format.is_not(None)
+                        )
+                    ).scalars()
+                    if f
+                ]
+            new = story_id(event.format, formats, event.participants)
+            if new != event.story_id:  # the documents that mention it may change story too
+                affected_docs |= docs if docs is not None else self._mentioning(session, event_id)
             if event.story_id and event.story_id != new:
                 stories.add(event.story_id)
             if new is not None and session.get(t.Story, new) is None:
                 session.add(t.Story(id=new, title=new, events=0, documents=0))
                 session.flush()
+                # documents that name this format but had no story of their own may now join it
+                affected_docs.update(
+                    session.execute(
+                        select(t.Document.id)
+                        .join(t.DocumentEntity, t.DocumentEntity.document_id == t.Document.id)
+                        .where(t.Document.story_id.is_(None), t.DocumentEntity.entity_id == new)
+                    ).scalars()
+                )
             event.story_id = new
             session.execute(
                 update(t.Contradiction).where(t.Contradiction.event_id == event_id).values(story_id=new)
@@ -475,6 +487,14 @@ class Chronicle:
             self._refresh_story(session, story)
         return stories
 
+    @staticmethod
+    def _mentioning(session: Session, event_id: str) -> set[str]:
+        return set(
+            session.execute(
+                select(t.EventMention.document_id).where(t.EventMention.event_id == event_id)
+            ).scalars()
+        )
+
     def _document_story(self, session: Session, doc_id: str) -> set[str]:
         doc = session.get(t.Document, doc_id)
         if doc is None:
@@ -486,6 +506,16 @@ class Chronicle:
             .order_by(t.EventMention.evidence_start, t.EventMention.idx)
         ).all()
         new = document_story([(story, start < LEAD_CHARACTERS) for story, start in votes])
+        if new is None:  # no event of its own in a story: the format it names most, if that story exists
+            named = session.execute(
+                select(t.DocumentEntity.entity_id)
+                .join(t.Entity, t.Entity.id == t.DocumentEntity.entity_id)
+                .join(t.Story, t.Story.id == t.DocumentEntity.entity_id)
+                .where(t.DocumentEntity.document_id == doc_id, t.Entity.kind == "format")
+                .order_by(t.DocumentEntity.mentions.desc(), t.DocumentEntity.entity_id)
+                .limit(1)
+            ).scalar_one_or_none()
+            new = named
         old = doc.story_id
         doc.story_id = new
         session.execute(
@@ -500,25 +530,43 @@ class Chronicle:
         return {s for s in (old, new) if s}
 
     def _refresh_story(self, session: Session, story: str) -> None:
+        """A story's counts, dates and title, from SQL aggregates: the cost does not grow with the story."""
         row = session.get(t.Story, story)
         if row is None:
             return
-        events = list(session.execute(select(t.Event).where(t.Event.story_id == story)).scalars())
+        events, first, last = session.execute(
+            select(func.count(), func.min(t.Event.when_start), func.max(t.Event.when_end)).where(
+                t.Event.story_id == story
+            )
+        ).one()
         if not events:
             session.execute(update(t.Document).where(t.Document.story_id == story).values(story_id=None))
             session.delete(row)
             session.flush()
             return
-        dates = [e.when_start for e in events if e.when_start] + [e.when_end for e in events if e.when_end]
-        row.first_date = min(dates) if dates else None
-        row.last_date = max(dates) if dates else None
-        row.events = len(events)
+        row.first_date, row.last_date, row.events = first, last, int(events)
         row.documents = int(
             session.execute(
                 select(func.count()).select_from(t.Document).where(t.Document.story_id == story)
             ).scalar_one()
         )
-        row.title = story_title(story_name(story, self.kb), _headline(events))
+        latest = list(
+            session.execute(
+                select(t.Event)
+                .where(
+                    t.Event.story_id == story,
+                    t.Event.when_start.is_not(None),
+                    t.Event.status.in_(_HEADLINE_STATUS_ORDER),
+                )
+                .order_by(t.Event.when_start.desc())
+                .limit(20)
+            ).scalars()
+        ) or list(
+            session.execute(
+                select(t.Event).where(t.Event.story_id == story).order_by(t.Event.id).limit(1)
+            ).scalars()
+        )
+        row.title = story_title(story_name(story, self.kb), _headline(latest))
         row.updated_seq = self._next_seq(session) - 1
         session.flush()
 
@@ -582,7 +630,8 @@ def _new_event_id(session: Session, facts: Facts) -> str:
 
 
 def _headline(events: Sequence[t.Event]) -> str | None:
-    """The story's latest significant event, in words: the latest held, else the next planned."""
+    """The story's latest event that has a status (held, under way, planned, postponed, cancelled), in
+    words; a meeting first when several share the date."""
     datable = [e for e in events if e.when_start and e.status in _HEADLINE_STATUS_ORDER]
     if not datable:
         return events[0].summary if events else None
