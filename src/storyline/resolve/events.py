@@ -26,11 +26,11 @@ _WINDOWS = {
     "hypothetical": (30, 5 * 365),
     "cancelled": (2 * 365, 2 * 365),
     "ongoing": (7, 1),
-    "occurred": (30 * 365, 1),
-    "negated": (30 * 365, 365),
+    "occurred": (10 * 365, 1),
+    "negated": (10 * 365, 365),
 }
 _MAX_BUCKET_YEARS = 6  # an event whose time is longer than this is filed under "any year"
-_MAX_PROBE_YEARS = 31
+_MAX_PROBE_YEARS = 11
 _MAX_KEYED_PARTICIPANTS = 8
 _SAME_DAY_SLACK = timedelta(days=1)  # a date told in another time zone
 _PRECISE_DAYS = 7  # a time shorter than a week is a precise date (a day or a meeting's few days)

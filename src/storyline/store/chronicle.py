@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storyline import kb as knowledge
@@ -75,6 +75,7 @@ class Chronicle:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.kb = knowledge.load()
+        self._seq = 0  # the sequence number of the document being stored
 
     # -- what is already there -----------------------------------------------------------------------
 
@@ -161,6 +162,7 @@ class Chronicle:
                 touched_events |= self._remove(session, old)
             session.execute(delete(t.Failure).where(t.Failure.key == reading.id))
             doc = self._store_document(session, reading, digest, added)
+            self._seq = doc.seq
             mentions = self._store_mentions(session, reading, doc)
             self._store_figures(session, reading)
             self._store_checks(session, reading)
@@ -229,17 +231,16 @@ class Chronicle:
     def _near_duplicate(session: Session, sig: Any, key: str) -> tuple[str | None, float | None]:
         """The earliest stored original whose text this one nearly repeats, and the similarity."""
         buckets = duplicates.bands(sig)
-        candidates: set[str] = set()
-        for band, bucket in buckets:
-            candidates.update(
-                session.execute(
-                    select(t.DocumentBand.document_id).where(
-                        t.DocumentBand.band == band,
-                        t.DocumentBand.bucket == bucket,
-                        t.DocumentBand.document_id != key,
-                    )
-                ).scalars()
-            )
+        candidates = set(
+            session.execute(
+                select(t.DocumentBand.document_id).where(
+                    or_(*(and_(t.DocumentBand.band == b, t.DocumentBand.bucket == k) for b, k in buckets)),
+                    t.DocumentBand.document_id != key,
+                )
+            ).scalars()
+        )
+        if not candidates:
+            return None, None
         best: tuple[float, int, str] | None = None
         for row in session.execute(
             select(t.Document.id, t.Document.duplicate_of, t.Document.minhash, t.Document.seq).where(
@@ -417,21 +418,33 @@ class Chronicle:
         event.summary = event_summary(
             event.type, event.status, event.place_name, s.start, s.end, s.granularity
         )
-        keys = sorted({k for f in facts for k in index_keys(f)})
-        session.execute(delete(t.EventKey).where(t.EventKey.event_id == event_id))
-        session.add_all(t.EventKey(key=k, event_id=event_id) for k in keys)
-        session.execute(delete(t.Contradiction).where(t.Contradiction.event_id == event_id))
-        session.add_all(
-            t.Contradiction(
-                subject=f"event:{event_id}",
-                event_id=event_id,
-                story_id=event.story_id,
-                field=d.field,
-                claims=d.claims_json(),
-                message=d.message,
+        keys = {k for f in facts for k in index_keys(f)}
+        stored = set(session.execute(select(t.EventKey.key).where(t.EventKey.event_id == event_id)).scalars())
+        if stored - keys:
+            session.execute(
+                delete(t.EventKey).where(t.EventKey.event_id == event_id, t.EventKey.key.in_(stored - keys))
             )
-            for d in event_disagreements(reports)
+        session.add_all(t.EventKey(key=k, event_id=event_id) for k in sorted(keys - stored))
+        found = event_disagreements(reports)
+        existing = list(
+            session.execute(select(t.Contradiction).where(t.Contradiction.event_id == event_id)).scalars()
         )
+        if [(c.field, c.claims, c.message) for c in existing] != [
+            (d.field, d.claims_json(), d.message) for d in found
+        ]:
+            for stale in existing:
+                session.delete(stale)
+            session.add_all(
+                t.Contradiction(
+                    subject=f"event:{event_id}",
+                    event_id=event_id,
+                    story_id=event.story_id,
+                    field=d.field,
+                    claims=d.claims_json(),
+                    message=d.message,
+                )
+                for d in found
+            )
         session.flush()
 
     # -- stories --------------------------------------------------------------------------------------
@@ -474,10 +487,11 @@ class Chronicle:
                         .where(t.Document.story_id.is_(None), t.DocumentEntity.entity_id == new)
                     ).scalars()
                 )
-            event.story_id = new
-            session.execute(
-                update(t.Contradiction).where(t.Contradiction.event_id == event_id).values(story_id=new)
-            )
+            if event.story_id != new:
+                event.story_id = new
+                session.execute(
+                    update(t.Contradiction).where(t.Contradiction.event_id == event_id).values(story_id=new)
+                )
             if new:
                 stories.add(new)
         session.flush()
@@ -567,7 +581,7 @@ class Chronicle:
             ).scalars()
         )
         row.title = story_title(story_name(story, self.kb), _headline(latest))
-        row.updated_seq = self._next_seq(session) - 1
+        row.updated_seq = self._seq
         session.flush()
 
     # -- figures --------------------------------------------------------------------------------------

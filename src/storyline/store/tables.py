@@ -165,6 +165,8 @@ class Event(Base):
     sources: Mapped[int] = mapped_column(Integer, default=0)  # independent documents: copies count once
     summary: Mapped[str] = mapped_column(Text, default="")
     story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
+    # a story's latest event (its headline) is found without sorting all the story's events
+    __table_args__ = (Index("ix_events_story_when", "story_id", "when_start"),)
 
 
 class EventKey(Base):

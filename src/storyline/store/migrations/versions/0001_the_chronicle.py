@@ -140,6 +140,7 @@ def _tables() -> None:
         batch_op.create_index(batch_op.f("ix_events_story_id"), ["story_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_type"), ["type"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_when_start"), ["when_start"], unique=False)
+        batch_op.create_index("ix_events_story_when", ["story_id", "when_start"], unique=False)
 
     op.create_table(
         "checks",
@@ -328,6 +329,7 @@ def downgrade() -> None:
 
     op.drop_table("checks")
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_story_when")
         batch_op.drop_index(batch_op.f("ix_events_when_start"))
         batch_op.drop_index(batch_op.f("ix_events_type"))
         batch_op.drop_index(batch_op.f("ix_events_story_id"))
