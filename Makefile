@@ -23,7 +23,14 @@ demo: install
 	$(BIN)/storyline stories --db $(OUT)/chronicle.sqlite3
 	$(BIN)/storyline show central-asia-plus-japan --db $(OUT)/chronicle.sqlite3
 
-test: install
+# The browser tests drive Debian's chromium (never a browser downloaded by a test tool).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+
+test: install $(CHROMIUM)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
