@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/storyline bench --documents 300 --workers 1
 	$(BIN)/storyline bench --documents 300
 	$(BIN)/python -m storyline.bench_resolve --sizes 1000 10000 100000
+	$(BIN)/storyline bench --warc 300
 
 lock: install
 	$(BIN)/pip freeze --exclude-editable | grep -v -i -e '^fr[-_]core' -e '^en[-_]core' > requirements/lock.txt.new

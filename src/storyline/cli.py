@@ -117,11 +117,26 @@ def bench(
     documents: Annotated[int, typer.Option(help="Documents to read (the corpus repeated).")] = 300,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: the cores).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+    warc: Annotated[
+        int | None,
+        typer.Option(
+            "--warc", min=1, help="Instead: write a WARC.gz of this many MB and stream it back (memory)."
+        ),
+    ] = None,
 ) -> None:
-    """Measure reading speed (documents per second, per core) and peak memory."""
+    """Measure reading speed (documents per second, per core) and peak memory; with --warc, how reading a
+    web archive as a stream keeps memory flat."""
     from storyline.bench import run_bench
 
-    result = run_bench(paths or [], documents=documents, workers=workers or default_workers())
+    if warc is not None:
+        import tempfile
+
+        from storyline.ingest.warc import bench_warc
+
+        with tempfile.TemporaryDirectory() as tmp:
+            result = bench_warc(warc, Path(tmp))
+    else:
+        result = run_bench(paths or [], documents=documents, workers=workers or default_workers())
     if as_json:
         typer.echo(json.dumps(result, indent=1))
         return
