@@ -398,3 +398,6 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(sources_app, name="sources")
     app.command()(update)
+    from storyline.cli_serve import serve
+
+    app.command()(serve)

@@ -418,13 +418,11 @@ class Chronicle:
         event.summary = event_summary(
             event.type, event.status, event.place_name, s.start, s.end, s.granularity
         )
+        self._sync(
+            session, t.EventParticipant.entity_id, t.EventParticipant, event_id, set(event.participants)
+        )
         keys = {k for f in facts for k in index_keys(f)}
-        stored = set(session.execute(select(t.EventKey.key).where(t.EventKey.event_id == event_id)).scalars())
-        if stored - keys:
-            session.execute(
-                delete(t.EventKey).where(t.EventKey.event_id == event_id, t.EventKey.key.in_(stored - keys))
-            )
-        session.add_all(t.EventKey(key=k, event_id=event_id) for k in sorted(keys - stored))
+        self._sync(session, t.EventKey.key, t.EventKey, event_id, keys)
         found = event_disagreements(reports)
         existing = list(
             session.execute(select(t.Contradiction).where(t.Contradiction.event_id == event_id)).scalars()
@@ -500,6 +498,17 @@ class Chronicle:
         for story in sorted(stories):
             self._refresh_story(session, story)
         return stories
+
+    @staticmethod
+    def _sync(session: Session, column: Any, table: Any, event_id: str, wanted: set[str]) -> None:
+        """Make the rows of ``table`` for ``event_id`` hold exactly ``wanted`` in ``column`` (writing only
+        what changed)."""
+        stored = set(session.execute(select(column).where(table.event_id == event_id)).scalars())
+        if stored - wanted:
+            session.execute(delete(table).where(table.event_id == event_id, column.in_(stored - wanted)))
+        session.add_all(
+            table(**{column.key: value, "event_id": event_id}) for value in sorted(wanted - stored)
+        )
 
     @staticmethod
     def _mentioning(session: Session, event_id: str) -> set[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Select, Text, and_, cast, func, or_, select, text
+from sqlalchemy import ColumnElement, Engine, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from storyline.records import (
@@ -134,9 +134,15 @@ def _time_order(query: Select[Any]) -> Select[Any]:
     )
 
 
-def events(engine: Engine, where: EventFilter | None = None, *, with_history: bool = True) -> list[Event]:
-    """Events in time order, filtered."""
-    where = where or EventFilter()
+def takes_part(entity_id: str) -> ColumnElement[bool]:
+    """Whether an event has ``entity_id`` among its participants (by the event_participants index)."""
+    return t.Event.id.in_(
+        select(t.EventParticipant.event_id).where(t.EventParticipant.entity_id == entity_id)
+    )
+
+
+def event_query(where: EventFilter) -> Select[Any]:
+    """The events a filter keeps (unordered, unpaged)."""
     query = select(t.Event)
     if where.type:
         query = query.where(t.Event.type == where.type.upper())
@@ -146,14 +152,19 @@ def events(engine: Engine, where: EventFilter | None = None, *, with_history: bo
         query = query.where(t.Event.format == where.format)
     if where.story:
         query = query.where(t.Event.story_id == where.story)
-    if where.since:
-        query = query.where(or_(t.Event.when_end >= where.since, t.Event.when_end.is_(None)))
-        query = query.where(t.Event.when_end.is_not(None))
+    if where.since:  # an event without a time is in no date range
+        query = query.where(t.Event.when_end >= where.since)
     if where.until:
-        query = query.where(and_(t.Event.when_start.is_not(None), t.Event.when_start <= where.until))
+        query = query.where(t.Event.when_start <= where.until)
     if where.actor:
-        # participants are a JSON list of ids: match the quoted id in its text
-        query = query.where(cast(t.Event.participants, Text).like(f'%"{where.actor}"%'))
+        query = query.where(takes_part(where.actor))
+    return query
+
+
+def events(engine: Engine, where: EventFilter | None = None, *, with_history: bool = True) -> list[Event]:
+    """Events in time order, filtered."""
+    where = where or EventFilter()
+    query = event_query(where)
     query = _time_order(query).offset(where.offset)
     if where.limit is not None:
         query = query.limit(where.limit)

@@ -178,6 +178,15 @@ class EventKey(Base):
     __table_args__ = (Index("ix_event_keys_event", "event_id"),)
 
 
+class EventParticipant(Base):
+    """Who takes part in an event, one row each: an actor's events without scanning the events."""
+
+    __tablename__ = "event_participants"
+    entity_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (Index("ix_event_participants_event", "event_id"),)
+
+
 class EventMention(Base):
     """An event as one document states it."""
 
