@@ -31,6 +31,7 @@ _WINDOWS = {
 }
 _MAX_BUCKET_YEARS = 6  # an event whose time is longer than this is filed under "any year"
 _MAX_PROBE_YEARS = 11
+_FINE_DAYS = 62  # a time this long or shorter (a day, a week, a month) is filed by month
 _MAX_KEYED_PARTICIPANTS = 8
 _SAME_DAY_SLACK = timedelta(days=1)  # a date told in another time zone
 _PRECISE_DAYS = 7  # a time shorter than a week is a precise date (a day or a meeting's few days)
@@ -116,28 +117,56 @@ def _bases(facts: Facts) -> list[str]:
     return bases or [f"{facts.type}|-"]
 
 
+def _months(start: date, end: date) -> list[str]:
+    first, last = start - _SAME_DAY_SLACK, end + _SAME_DAY_SLACK
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _fine(facts: Facts) -> bool:
+    """A time of at most about a month: filed by month as well as by year."""
+    return facts.start is not None and facts.end is not None and (facts.end - facts.start).days <= _FINE_DAYS
+
+
+def _slack_years(start: date, end: date) -> list[str]:
+    return _years(start - _SAME_DAY_SLACK, end + _SAME_DAY_SLACK, _MAX_BUCKET_YEARS)
+
+
 def index_keys(facts: Facts) -> list[str]:
     """The keys an event is filed under for one of its mentions: its type with its format or with each pair
-    of its participants, by year of its time (a mention without a time: the years around its report)."""
+    of its participants, by time. A time of a month or less is filed by month (``m:``) and, for coarser
+    mentions looking for it, by year (``Y:``); a longer time by year (``y:``), and a mention without a time
+    by the years its event may lie in around its report (``y:``)."""
     if facts.start is not None and facts.end is not None:
-        years = _years(facts.start, facts.end, _MAX_BUCKET_YEARS)
+        if _fine(facts):
+            buckets = [f"m:{m}" for m in _months(facts.start, facts.end)]
+            buckets += [f"Y:{y}" for y in _slack_years(facts.start, facts.end)]
+        else:
+            buckets = [f"y:{y}" for y in _slack_years(facts.start, facts.end)]
     elif facts.reported is not None:
-        ahead = facts.status in ("planned", "postponed", "hypothetical")
-        first, last = (0, 2) if ahead else (-1, 0)
-        years = [str(facts.reported.year + k) for k in range(first, last + 1)]
+        buckets = [f"y:{facts.reported.year + k}" for k in range(-1, 3)]
     else:
-        years = ["*"]
-    return [f"{base}|{year}" for base in _bases(facts) for year in years]
+        buckets = ["y:*"]
+    return [f"{base}|{bucket}" for base in _bases(facts) for bucket in buckets]
 
 
 def probe_keys(facts: Facts) -> list[str]:
-    """The keys a mention looks its event up by: every year its event may lie in, and the events whose time
-    is unknown. Whenever a mention is compatible with an event, one of these is one of the event's keys."""
-    window = facts.window()
-    years = _years(*window, _MAX_PROBE_YEARS) if window else ["*"]
-    if "*" not in years:
-        years.append("*")
-    return [f"{base}|{year}" for base in _bases(facts) for year in years]
+    """The keys a mention looks its event up by. Whenever a mention is compatible with an event, one of
+    these is one of the event's keys: a fine time meets events of its months and coarse events of its years;
+    a coarse or missing time meets every event of the years its event may lie in."""
+    if _fine(facts):
+        assert facts.start is not None and facts.end is not None
+        buckets = [f"m:{m}" for m in _months(facts.start, facts.end)]
+        buckets += [f"y:{y}" for y in _slack_years(facts.start, facts.end)]
+    else:
+        window = facts.window()
+        years = _years(*window, _MAX_PROBE_YEARS) if window else ["*"]
+        buckets = [f"{kind}:{y}" for y in years if y != "*" for kind in ("Y", "y")]
+    buckets.append("y:*")
+    return [f"{base}|{bucket}" for base in _bases(facts) for bucket in buckets]
 
 
 def _overlap(a: tuple[date, date], b: tuple[date, date], slack: timedelta = _SAME_DAY_SLACK) -> bool:

@@ -599,21 +599,15 @@ class Chronicle:
         """Compare each figure of the document with the same quantity in other documents."""
         mine = list(session.execute(select(t.Figure).where(t.Figure.document_id == doc_id)).scalars())
         for figure in mine:
-            subject = figure_subject(figure)
+            subject = figure.subject or figure_subject(figure)
             same = session.execute(
                 select(t.Figure, t.Document.duplicate_of, t.Document.story_id)
                 .join(t.Document, t.Document.id == t.Figure.document_id)
-                .where(
-                    t.Figure.kind == figure.kind,
-                    t.Figure.period_start == figure.period_start,
-                    t.Figure.period_end == figure.period_end,
-                )
+                .where(t.Figure.subject == subject)
             ).all()
             claims = []
             story = None
             for other, copy_of, story_of in same:
-                if figure_subject(other) != subject:
-                    continue
                 value, unit = (other.usd, "USD") if other.usd is not None else (other.value, other.unit)
                 claims.append(
                     FigureClaim(
@@ -662,8 +656,13 @@ def _headline(events: Sequence[t.Event]) -> str | None:
     return latest.summary
 
 
-def figure_subject(figure: t.Figure) -> str:
-    period = f"{figure.period_start}/{figure.period_end}" if figure.period_start else "-"
+def figure_subject(figure: t.Figure | FigureRecord) -> str:
+    """What a figure measures: its kind, the parties it is between and its period."""
+    if isinstance(figure, FigureRecord):
+        start, end = (figure.period.start, figure.period.end) if figure.period else (None, None)
+    else:
+        start, end = figure.period_start, figure.period_end
+    period = f"{start}/{end}" if start else "-"
     return f"figure:{figure.kind}|{'+'.join(sorted(figure.between))}|{period}"
 
 
@@ -672,6 +671,7 @@ def _figure_row(doc_id: str, idx: int, f: FigureRecord) -> t.Figure:
         document_id=doc_id,
         idx=idx,
         kind=f.kind,
+        subject=figure_subject(f),
         value=f.value,
         unit=f.unit,
         period_start=f.period.start if f.period else None,

@@ -166,7 +166,10 @@ class Event(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
     # a story's latest event (its headline) is found without sorting all the story's events
-    __table_args__ = (Index("ix_events_story_when", "story_id", "when_start"),)
+    __table_args__ = (
+        Index("ix_events_story_when", "story_id", "when_start"),
+        Index("ix_events_story_end", "story_id", "when_end"),
+    )
 
 
 class EventKey(Base):
@@ -228,6 +231,8 @@ class Figure(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     idx: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(40), index=True)
+    # the quantity it measures (kind, parties, period): figures of one subject are compared with each other
+    subject: Mapped[str | None] = mapped_column(String(400), index=True)
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(20))
     period_start: Mapped[date | None] = mapped_column(Date)

@@ -1,4 +1,5 @@
-"""Who takes part in each event, one row each, so that an actor's events are found by an index.
+"""Indexes for reads that must not grow with the corpus: who takes part in each event (one row each), a
+figure's subject, a story's first and last event.
 
 Revision ID: 0002
 Revises: 0001
@@ -26,6 +27,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("entity_id", "event_id"),
     )
     op.create_index("ix_event_participants_event", "event_participants", ["event_id"], unique=False)
+    with op.batch_alter_table("figures", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("subject", sa.String(length=400), nullable=True))
+        batch_op.create_index(batch_op.f("ix_figures_subject"), ["subject"], unique=False)
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index("ix_events_story_end", ["story_id", "when_end"], unique=False)
     rows = op.get_bind().execute(sa.text("SELECT id, participants FROM events")).all()
     filled = []
     for event_id, participants in rows:
@@ -36,5 +42,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_story_end")
+    with op.batch_alter_table("figures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_figures_subject"))
+        batch_op.drop_column("subject")
     op.drop_index("ix_event_participants_event", table_name="event_participants")
     op.drop_table("event_participants")
