@@ -476,3 +476,39 @@ def test_the_serve_command_serves_read_only_unless_given_a_token(tmp_path: Path)
     finally:
         process.terminate()
         process.wait(30)
+
+
+def test_a_story_is_cached_by_version_and_revalidated_by_etag(tmp_path: Path) -> None:
+    url = str(tmp_path / "etag.sqlite3")
+    engine = connect(url)
+    chronicle = Chronicle(engine)
+    chronicle.add(
+        reading(
+            "first",
+            date(2025, 10, 28),
+            [("CONSULT", "planned", date(2025, 12, 11), date(2025, 12, 20), SUMMIT)],
+        ),
+        "d1",
+    )
+    app = create_app(url)
+    with running_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        (story_id,) = [s["id"] for s in client.get("/api/stories").json()["items"]]
+        first = client.get(f"/api/stories/{story_id}")
+        etag = first.headers["etag"]
+        assert first.status_code == 200 and etag
+        again = client.get(f"/api/stories/{story_id}", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.headers["etag"] == etag
+        # a new report changes the story: a new version, never the cached copy
+        chronicle.add(
+            reading(
+                "second",
+                date(2025, 12, 20),
+                [("CONSULT", "occurred", date(2025, 12, 19), date(2025, 12, 20), SUMMIT)],
+            ),
+            "d2",
+        )
+        changed = client.get(f"/api/stories/{story_id}", headers={"If-None-Match": etag})
+        assert changed.status_code == 200 and changed.headers["etag"] != etag
+        assert [r["status"] for r in changed.json()["events"][0]["history"]] == ["planned", "occurred"]
+    app.state.engine.dispose()
+    engine.dispose()

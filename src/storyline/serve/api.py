@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
+from collections import OrderedDict
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from urllib.parse import urlencode
@@ -200,13 +201,50 @@ def list_stories(request: Request, engine: EngineDep, limit: Limit = 50, offset:
     return page_response(request, found.items, found.total, limit, offset)
 
 
+class StoryCache:
+    """Stories as JSON, by id and version: a story's version (the sequence number of the last document that
+    changed it) moves whenever anything in its timeline changes, so a cached copy is never stale."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine, story_id: str) -> tuple[bytes, int] | None:
+        version = queries.story_version(engine, story_id)
+        if version is None:
+            return None
+        key = (story_id, version)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key], version
+        found = queries.story(engine, story_id)
+        if found is None:
+            return None
+        body = found.model_dump_json().encode("utf-8")
+        with self._lock:
+            self._items[key] = body
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return body, version
+
+
+_stories = StoryCache()
+
+
 @router.get("/stories/{story_id}", response_model=Story, responses=NOT_FOUND, tags=["stories"])
-def get_story(story_id: Annotated[str, Path(max_length=300)], engine: EngineDep) -> Any:
-    """A story with its timeline: events in time order with their status history and contradictions."""
-    found = queries.story(engine, story_id)
+def get_story(story_id: Annotated[str, Path(max_length=300)], request: Request, engine: EngineDep) -> Any:
+    """A story with its timeline: events in time order with their status history and contradictions. The
+    response carries an ETag; a request with a matching If-None-Match gets 304."""
+    found = _stories.get(engine, story_id)
     if found is None:
         raise _not_found("story", story_id)
-    return json_response(found)
+    body, version = found
+    etag = f'"{story_id}@{version}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 @router.get("/events", response_model=PageOut[Event], tags=["events"])

@@ -188,6 +188,15 @@ def story_ids(engine: Engine) -> list[str]:
         )
 
 
+def story_version(engine: Engine, story_id: str) -> int | None:
+    """A number that changes whenever the story does (None: no such story)."""
+    with Session(engine) as session:
+        value = session.execute(
+            select(t.Story.updated_seq).where(t.Story.id == story_id)
+        ).scalar_one_or_none()
+        return None if value is None else int(value)
+
+
 def story(engine: Engine, story_id: str) -> Story | None:
     """A story with its timeline: events in time order, each with its status history and contradictions."""
     found = stories(engine, [story_id])
