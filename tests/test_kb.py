@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import time
 from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
@@ -56,12 +55,6 @@ def geonames() -> dict[int, dict]:
 def test_load_is_cached(base: KnowledgeBase) -> None:
     assert load() is base
     assert load() is load()
-
-
-def test_load_is_fast() -> None:
-    start = time.perf_counter()
-    load_dir(DATA)
-    assert time.perf_counter() - start < 0.5
 
 
 def test_api_types(base: KnowledgeBase) -> None:

@@ -74,6 +74,7 @@ class Lexicon:
     reporting: frozenset[str]
     future_in_past: frozenset[str]
     agent_prepositions: frozenset[str]
+    host_verbs: frozenset[str]  # "Tokyo will host the summit": the host city is where it takes place
 
 
 @cache
@@ -104,6 +105,7 @@ def lexicon(language: Language) -> Lexicon:
         reporting=folded("reporting_verbs"),
         future_in_past=folded("future_in_past"),
         agent_prepositions=folded("agent_prepositions"),
+        host_verbs=folded("host_verbs", events),
     )
 
 
@@ -291,6 +293,16 @@ def _facts(ctx: Context, s: int, exclude: tuple[int, int] | None = None) -> Sent
     )
 
 
+def _host_city(parse: Parse, token: Token, lex: Lexicon, facts: SentenceFacts) -> Place | None:
+    """The city that hosts the event ("Tokyo will host the summit"): a city named as an actor of a
+    sentence whose trigger a host verb governs."""
+    if not lex.host_verbs or not _governed_by(parse, token, lex.host_verbs):
+        return None
+    base = kb.load()
+    cities = [f for f in facts.actors if (e := base.get(f.entity)) is not None and e.kind == "place"]
+    return _place(cities[0]) if cities else None
+
+
 def _best_place(places: list[Found]) -> Place | None:
     base = kb.load()
     cities = [f for f in places if (e := base.get(f.entity)) is not None and e.kind == "place"]
@@ -439,7 +451,7 @@ def _candidate(ctx: Context, lex: Lexicon, s: int, token: Token, entry: dict[str
     else:
         candidate.participants = expand([f.actor for f in facts.actors if f.actor])
     candidate.format = facts.formats[0] if facts.formats else None
-    candidate.where = _best_place(facts.places)
+    candidate.where = _best_place(facts.places) or _host_city(parse, token, lex, facts)
     time = _nearest_time(facts.times, token, parse)
     candidate.when = interval_of(time) if time else None
     # "Cette rencontre…", or a reported fact whose actors are the previous sentence's ("By the end of the
