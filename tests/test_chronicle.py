@@ -375,6 +375,13 @@ def test_a_changed_document_replaces_its_old_reading(db_url: str) -> None:
     events = queries.events(engine)
     assert sorted((e.status, e.mentions) for e in events) == [("cancelled", 1), ("occurred", 1)]
     assert integrity_problems(engine) == []
+    (story,) = queries.stories(engine)
+    assert (story.first, story.last) == (date(2024, 8, 1), date(2025, 12, 20))
+    # the last report of the 2024 summit is corrected away: its event goes, and its story's dates follow
+    chronicle.add(reading("a", date(2025, 10, 28), [], text=BODY + " Nothing to report " * 30), "v3")
+    (story,) = queries.stories(engine)
+    assert (story.first, story.last, len(story.events)) == (date(2025, 12, 19), date(2025, 12, 20), 1)
+    assert integrity_problems(engine) == []
     engine.dispose()
 
 

@@ -76,6 +76,7 @@ class Chronicle:
         self.engine = engine
         self.kb = knowledge.load()
         self._seq = 0  # the sequence number of the document being stored
+        self._left: set[str] = set()  # stories an event or document of this transaction left
 
     # -- what is already there -----------------------------------------------------------------------
 
@@ -158,6 +159,7 @@ class Chronicle:
                 return Added(document=reading.id, skipped=True)
             added = Added(document=reading.id, replaced=old is not None)
             touched_events: set[str] = set()
+            self._left = set()
             if old is not None:
                 touched_events |= self._remove(session, old)
             session.execute(delete(t.Failure).where(t.Failure.key == reading.id))
@@ -268,6 +270,8 @@ class Chronicle:
             .where(t.Document.duplicate_of == doc.id)
             .values(duplicate_of=None, duplicate_kind=None)
         )
+        if doc.story_id:
+            self._left.add(doc.story_id)
         session.delete(doc)
         session.flush()
         for event_id in sorted(events):
@@ -391,6 +395,8 @@ class Chronicle:
             ).scalars()
         )
         if not rows:
+            if event.story_id:
+                self._left.add(event.story_id)
             session.delete(event)
             session.flush()
             return
@@ -450,7 +456,7 @@ class Chronicle:
     def _refresh_stories(self, session: Session, events: set[str], documents: set[str]) -> set[str]:
         """Put the touched events in their stories, then recompute those stories and the stories of the
         documents that mention them."""
-        stories: set[str] = set()
+        stories: set[str] = set(self._left)
         affected_docs = set(documents)
         for event_id in sorted(events):
             event = session.get(t.Event, event_id)
