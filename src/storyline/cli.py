@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from storyline.cli_chronicle import AllowPrivate, Delay, UserAgent, fetch_config
+from storyline.cli_chronicle import AllowPrivate, Delay, MaxBytes, UserAgent, Workers, fetch_config
 from storyline.evaluate import Count
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, iter_inputs
 from storyline.ingest.web import iter_sources
@@ -46,12 +46,8 @@ def read(
     errors: Annotated[
         Path | None, typer.Option("--errors", "-e", help="Where failed documents go (JSONL).")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", min=1, help="Processes (default: the cores).")
-    ] = None,
-    max_bytes: Annotated[
-        int, typer.Option("--max-bytes", min=1, help="Largest document read.")
-    ] = DEFAULT_MAX_BYTES,
+    workers: Workers = None,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     allow_private: AllowPrivate = None,
     user_agent: UserAgent = None,
     delay: Delay = None,

@@ -36,6 +36,10 @@ AllowPrivate = Annotated[
         "(or the configuration's fetch.allow_private).",
     ),
 ]
+Workers = Annotated[
+    int | None, typer.Option("--workers", "-w", min=1, help="Processes (default: the cores).")
+]
+MaxBytes = Annotated[int, typer.Option("--max-bytes", min=1, help="Largest document read.")]
 UserAgent = Annotated[str | None, typer.Option("--user-agent", help="The User-Agent sent when fetching.")]
 Delay = Annotated[
     float | None, typer.Option("--delay", min=0, help="Seconds between two requests to one host.")
@@ -94,12 +98,8 @@ def run(
         list[Path] | None, typer.Option("--input", "-i", help="A JSONL file of documents.")
     ] = None,
     db: DbOption = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", min=1, help="Processes (default: the cores).")
-    ] = None,
-    max_bytes: Annotated[
-        int, typer.Option("--max-bytes", min=1, help="Largest document read.")
-    ] = DEFAULT_MAX_BYTES,
+    workers: Workers = None,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     allow_private: AllowPrivate = None,
     user_agent: UserAgent = None,
     delay: Delay = None,
