@@ -114,6 +114,32 @@ def test_an_undated_planned_mention_is_placed_by_its_report() -> None:
     assert set(probe_keys(undated)) & set(index_keys(HELD_19_20))
 
 
+def test_undated_reports_close_in_time_of_the_same_actors_are_one_event() -> None:
+    pair = frozenset({"JPN", "UZB"})
+    first = facts(
+        "p", "planned", None, None, reported=date(2025, 12, 5), fmt=None, participants=pair, type_="AID"
+    )
+    second = facts(
+        "q", "planned", None, None, reported=date(2025, 12, 20), fmt=None, participants=pair, type_="AID"
+    )
+    assert score(second, summarize([first])) is not None
+    later = facts(
+        "r", "planned", None, None, reported=date(2026, 6, 1), fmt=None, participants=pair, type_="AID"
+    )
+    assert score(later, summarize([first])) is None  # half a year apart, nothing says it is the same aid
+    wider = facts(
+        "s",
+        "planned",
+        None,
+        None,
+        reported=date(2025, 12, 20),
+        fmt=None,
+        participants=pair | {"KAZ"},
+        type_="AID",
+    )
+    assert score(wider, summarize([first])) is None
+
+
 def test_status_history_orders_reports_and_weighs_them() -> None:
     planned = facts(
         "k", "planned", date(2024, 8, 9), date(2024, 8, 10), reported=date(2024, 8, 9), city=ASTANA

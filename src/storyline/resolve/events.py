@@ -202,7 +202,8 @@ def score(facts: Facts, event: Summary) -> float | None:
         if not facts.timed and event.span is None:  # neither says when: only reports close in time
             if facts.reported is None or event.last_reported is None:
                 return None
-            if abs((facts.reported - event.last_reported).days) > 45 or not same_format:
+            same_actors = len(facts.participants) >= 2 and facts.participants == event.participants
+            if abs((facts.reported - event.last_reported).days) > 45 or not (same_format or same_actors):
                 return None
         centre = theirs[0] + (theirs[1] - theirs[0]) / 2
         anchor = facts.reported or centre
