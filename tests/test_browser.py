@@ -2,7 +2,8 @@
 
 The chronicle is built once per module with ``storyline run examples/articles`` (it loads the language models:
 slow), plus one hand-made document whose text holds a ``<script>``. The screenshots the tests take are written
-to ``docs/screenshots/`` (overwritten each run); the README shows the story page's.
+to ``out/screenshots/`` (the test artifacts, overwritten each run), or to the folder named by
+``$STORYLINE_SCREENSHOTS``: ``STORYLINE_SCREENSHOTS=docs/screenshots`` refreshes the ones the README shows.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / os.environ.get("STORYLINE_SCREENSHOTS", "out/screenshots")
 STORY = "central-asia-plus-japan"
 HOSTILE_ID = "hostile-script.en.txt"
 HOSTILE_SCRIPT = "<script>window.__pwned=1</script>"
