@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
 
@@ -90,7 +90,6 @@ class Summary:
     last_reported: date | None
     mentions: int
     sources: int
-    cities: Counter[str] = field(default_factory=Counter)
 
     def window(self) -> tuple[date, date] | None:
         if self.span is not None:
@@ -286,7 +285,6 @@ def summarize(mentions: Sequence[Facts], credible: Sequence[bool] | None = None)
     best = _best_time(trusted)
     spans = [(m.start, m.end) for m in mentions if m.start and m.end]
     reported = [m.reported for m in mentions if m.reported]
-    cities = Counter(m.city for m in trusted if m.city)
     city = _majority(m.city for m in trusted)
     country = _majority(m.country for m in trusted if not city or m.city == city)
     return Summary(
@@ -303,5 +301,4 @@ def summarize(mentions: Sequence[Facts], credible: Sequence[bool] | None = None)
         last_reported=max(reported) if reported else None,
         mentions=len(mentions),
         sources=len({m.origin for m in mentions}),
-        cities=cities,
     )

@@ -18,7 +18,6 @@ from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storyline import kb as knowledge
-from storyline.records import EventMention as MentionRecord
 from storyline.records import Figure as FigureRecord
 from storyline.records import ReadError, Reading
 from storyline.resolve import duplicates
@@ -728,32 +727,4 @@ def summary_of(row: t.Event) -> EventSummary:
         last_reported=row.last_reported,
         mentions=row.mentions,
         sources=row.sources,
-    )
-
-
-def mention_record(row: t.EventMention) -> MentionRecord:  # for exports that want the reading's shape
-    from storyline.records import Interval, Place, Span
-
-    return MentionRecord(
-        type=row.type,  # type: ignore[arg-type]
-        mode=row.mode,
-        status=row.status,  # type: ignore[arg-type]
-        source=list(row.source_actors),
-        target=list(row.target_actors),
-        participants=list(row.participants),
-        format=row.format,
-        where=Place(name=row.place_name, geonameid=row.place_geonameid, country=row.place_country)
-        if row.place_name
-        else None,
-        when=Interval(
-            start=row.when_start,
-            end=row.when_end,
-            granularity=row.when_granularity,  # type: ignore[arg-type]
-            text=row.when_text,
-        )
-        if row.when_start and row.when_end
-        else None,
-        reason=row.reason,
-        evidence=Span(start=row.evidence_start, end=row.evidence_end, text=row.evidence),
-        confidence=row.confidence,
     )
