@@ -42,6 +42,7 @@ def one(text: str, **kwargs: object) -> EventMention:
         ("Саммит Японии и Казахстана состоится в Токио в декабре 2025 года.", "planned"),
         ("Саммит Японии и Казахстана в Астане был отменен из-за землетрясения.", "cancelled"),
         ("Саммит Японии и Казахстана прошел в Токио в октябре 2025 года.", "occurred"),
+        ("Le sommet entre le Japon et le Kazakhstan s'est ouvert ce lundi 1er décembre à Tokyo.", "ongoing"),
     ],
 )
 def test_status_in_three_languages(text: str, status: str) -> None:
@@ -49,6 +50,13 @@ def test_status_in_three_languages(text: str, status: str) -> None:
     assert event.type == "CONSULT"
     assert event.status == status
     assert {"JPN", "KAZ"} <= set(event.participants)
+
+
+def test_a_summit_that_opens_the_way_is_no_summit_opening() -> None:
+    # "s'ouvrir" (reflexive) says a summit began; "ouvrir la voie" says nothing of it
+    assert (
+        events("Le format du sommet entre le Japon et le Kazakhstan ouvre la voie à une coopération.") == []
+    )
 
 
 def test_a_call_off_keeps_its_reason() -> None:

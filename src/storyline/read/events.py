@@ -34,7 +34,7 @@ from storyline.read.tense import clause_tense
 from storyline.records import EventMention, Interval, Place, Span, Time
 
 # A modal over a call-off ("could be rescheduled", "pourrait être annulé") leaves it hypothetical.
-STATUS_ORDER = ("hypothetical", "cancelled", "postponed", "negated", "planned")
+STATUS_ORDER = ("hypothetical", "cancelled", "postponed", "negated", "planned", "ongoing")
 SUBJECTS = ("nsubj", "nsubj:pass", "csubj", "nsubjpass")
 ACTIVE_SUBJECTS = ("nsubj", "csubj")
 PASSIVE_SUBJECTS = ("nsubj:pass", "nsubjpass")
@@ -176,10 +176,11 @@ def _with_children(parse: Parse, chain: list[Token]) -> list[Token]:
 
 
 def _verb_key(parse: Parse, token: Token) -> list[str]:
-    """The verb's lemma alone and with its particle or object noun ("call off", "avoir lieu", "take place")."""
+    """The verb's lemma alone and with its particle, object noun or reflexive clitic ("call off", "avoir lieu",
+    "take place", "ouvrir se": a summit that opens, not one that opens the way)."""
     keys = [_lemma(token)]
     for child in parse.children(token):
-        if child.dep in ("compound:prt", "prt", "obj", "dobj", "fixed"):
+        if child.dep in ("compound:prt", "prt", "obj", "dobj", "fixed", "expl:comp", "expl:pv"):
             keys.insert(0, _lemma(token) + " " + _lemma(child))
     return keys
 

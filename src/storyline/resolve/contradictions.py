@@ -50,10 +50,11 @@ def event_disagreements(reports: Sequence[Report]) -> list[Disagreement]:
     """The fields of one event on which independent credible reports disagree."""
     found = []
     held = [r for r in reports if r.credible and r.facts.status in ("occurred", "ongoing")]
-    # date: reports that it took place, each to the day
+    # date: reports that it took place, each to the day; a report that it is under way gives the day it
+    # began ("opened on Friday the 19th"), not its whole span, so it says nothing against "19-20 December"
     dates: dict[str, set[str]] = defaultdict(set)
     for r in held:
-        if r.facts.precise:
+        if r.facts.precise and r.facts.status == "occurred":
             dates[_date_value(r)].add(r.facts.origin)
     if len(dates) > 1 and _independent(dates):
         claims = _claims(dates)
