@@ -36,6 +36,7 @@ class RunReport:
     copies: int = 0  # exact duplicates of a stored document
     near_duplicates: int = 0
     failed: int = 0
+    irrelevant: int = 0  # rejected by the relevance filter (``keep``): not read, not a failure
     events: set[str] = field(default_factory=set)
     stories: set[str] = field(default_factory=set)
     errors: list[ReadError] = field(default_factory=list)
@@ -48,6 +49,7 @@ class RunReport:
             "copies": self.copies,
             "near_duplicates": self.near_duplicates,
             "failed": self.failed,
+            "irrelevant": self.irrelevant,
             "events_touched": len(self.events),
             "stories_touched": len(self.stories),
         }
@@ -69,10 +71,14 @@ def run(
     workers: int = 1,
     on_document: Callable[[str, str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    keep: Callable[[RawInput], bool] | None = None,
 ) -> RunReport:
     """Store and resolve every input; ``on_document(id, outcome)`` is called after each one (for progress).
-    Outcomes: read, unchanged, replaced, copy, near_duplicate, failed. When ``should_stop()`` turns true,
-    no new input is started; the documents being read are finished and stored."""
+    Outcomes: read, unchanged, replaced, copy, near_duplicate, failed, irrelevant. When ``should_stop()``
+    turns true, no new input is started; the documents being read are finished and stored. ``keep`` (a
+    relevance filter, :class:`storyline.ingest.relevance.RelevanceFilter`) decides from the raw input,
+    before anything else, whether it is read: what it rejects is only counted (``irrelevant``), not
+    stored, not recorded as a failure."""
     chronicle = Chronicle(engine)
     report = RunReport()
     digests: dict[str, str] = {}
@@ -90,6 +96,10 @@ def run(
                 report.failed += 1
                 report.errors.append(item)
                 note(item.id or item.path or "?", "failed")
+                continue
+            if keep is not None and not keep(item):
+                report.irrelevant += 1
+                note(item.id, "irrelevant")
                 continue
             digest = input_digest(item)
             if chronicle.known(item.id, digest):
@@ -146,14 +156,16 @@ def run_paths(
     fetch: FetchConfig | None = None,
     state: SourceState | None = None,
     on_document: Callable[[str, str], None] | None = None,
+    keep: Callable[[RawInput], bool] | None = None,
 ) -> RunReport:
     """:func:`run` over sources — files, folders, JSONL files, feeds, OPML lists, sitemaps, web pages and
-    WARC archives — fetched with ``fetch`` and, when ``state`` is given, only what is new since last time."""
+    WARC archives — fetched with ``fetch`` and, when ``state`` is given, only what is new since last time;
+    ``keep`` filters the inputs before reading (see :func:`run`)."""
     inputs = chain(
         iter_sources(paths, config=fetch, state=state, max_bytes=max_bytes),
         iter_inputs([], jsonl, max_bytes=max_bytes),
     )
-    return run(inputs, engine, workers=workers, on_document=on_document)
+    return run(inputs, engine, workers=workers, on_document=on_document, keep=keep)
 
 
 @dataclass
