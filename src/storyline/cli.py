@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -18,8 +19,10 @@ from storyline.cli_chronicle import AllowPrivate, Delay, MaxBytes, UserAgent, Wo
 from storyline.evaluate import Count
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, iter_inputs
 from storyline.ingest.web import iter_sources
-from storyline.records import Reading
+from storyline.records import ReadError, Reading
 from storyline.runner import default_workers, read_all
+from storyline.scale.errors import JobError, RayUnavailable
+from storyline.scale.options import AddressOption, EngineName, EngineOption, ShardSizeOption
 
 app = typer.Typer(
     help="storyline: news articles in, a sourced chronicle of events, figures and checks out.",
@@ -51,16 +54,36 @@ def read(
     allow_private: AllowPrivate = None,
     user_agent: UserAgent = None,
     delay: Delay = None,
+    engine: EngineOption = EngineName.local,
+    address: AddressOption = None,
+    shard_size: ShardSizeOption = 0,
 ) -> None:
     """Read documents and write one reading per line, in input order. PATHs are files, folders, feeds
-    (RSS, Atom), OPML lists, sitemaps, web pages (URLs) and WARC archives."""
+    (RSS, Atom), OPML lists, sitemaps, web pages (URLs) and WARC archives. With --engine ray the reading is
+    spread over a Ray cluster; the output is the same."""
     if not paths and not input:
         err.print("[red]usage:[/] give at least one PATH or --input FILE.jsonl (see storyline read --help)")
         raise typer.Exit(2)
-    items = chain(
-        iter_sources(paths or [], config=fetch_config(allow_private, user_agent, delay), max_bytes=max_bytes),
-        iter_inputs([], [str(p) for p in input or []], max_bytes=max_bytes),
-    )
+    fetch = fetch_config(allow_private, user_agent, delay)
+    jsonl = [str(p) for p in input or []]
+    if engine is EngineName.ray:
+        from storyline.scale.jobs import ray_read
+
+        outcomes = ray_read(
+            paths or [],
+            jsonl,
+            workers=workers or default_workers(),
+            address=address,
+            shard_size=shard_size,
+            max_bytes=max_bytes,
+            fetch=fetch,
+        )
+    else:
+        items = chain(
+            iter_sources(paths or [], config=fetch, max_bytes=max_bytes),
+            iter_inputs([], jsonl, max_bytes=max_bytes),
+        )
+        outcomes = _as_lines(read_all(items, workers or default_workers()))
     out = _open(output, sys.stdout)
     errs = _open(errors, sys.stderr) if errors else None
     read_count, kinds = 0, Counter[str]()
@@ -76,17 +99,23 @@ def read(
     try:
         with progress:
             task = progress.add_task("read", total=None)
-            for outcome in read_all(items, workers or default_workers()):
-                if isinstance(outcome, Reading):
-                    out.write(outcome.model_dump_json() + "\n")
+            for line, failure in outcomes:
+                if failure is None:
+                    out.write(line + "\n")
                     read_count += 1
                 else:
-                    kinds[outcome.error.kind] += 1
+                    kinds[failure.error.kind] += 1
                     if errs is not None:
-                        errs.write(outcome.model_dump_json(exclude_none=True) + "\n")
+                        errs.write(line + "\n")
                     else:
-                        err.print(f"[yellow]skipped[/] {outcome.id or outcome.path}: {outcome.error.message}")
+                        err.print(f"[yellow]skipped[/] {failure.id or failure.path}: {failure.error.message}")
                 progress.advance(task)
+    except RayUnavailable as exc:
+        err.print(f"[red]ray:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except JobError as exc:
+        err.print(f"[red]ray:[/] {exc}")
+        raise typer.Exit(1) from exc
     finally:
         if out is not sys.stdout:
             out.close()
@@ -97,6 +126,15 @@ def read(
     err.print(f"read {read_count} document(s); {failed} failed" + (f" ({detail})" if detail else ""))
     if read_count == 0:
         raise typer.Exit(1)
+
+
+def _as_lines(outcomes: Iterator[Reading | ReadError]) -> Iterator[tuple[str, ReadError | None]]:
+    """Each outcome as its output line, with the error it holds (None for a reading)."""
+    for outcome in outcomes:
+        if isinstance(outcome, Reading):
+            yield outcome.model_dump_json(), None
+        else:
+            yield outcome.model_dump_json(exclude_none=True), outcome
 
 
 @app.command()
@@ -170,11 +208,12 @@ def timeline_command(
 
 
 def _register_groups() -> None:
-    from storyline import cli_chronicle
+    from storyline import cli_chronicle, cli_digest
     from storyline.cli_kb import kb_app
     from storyline.cli_rates import rates_app
 
     cli_chronicle.register(app)
+    cli_digest.register(app)
     app.add_typer(kb_app, name="kb")
     app.add_typer(rates_app, name="rates")
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +20,7 @@ from rich.table import Table
 
 from storyline.ingest.sources import DEFAULT_MAX_BYTES
 from storyline.records import Event, Story
+from storyline.scale.options import AddressOption, EngineName, EngineOption, ShardSizeOption
 
 err = Console(stderr=True)
 DbOption = Annotated[
@@ -103,6 +106,33 @@ def run(
     allow_private: AllowPrivate = None,
     user_agent: UserAgent = None,
     delay: Delay = None,
+    relevant: Annotated[
+        bool,
+        typer.Option(
+            "--relevant",
+            help="Read only the documents whose raw text names what storyline follows (the knowledge base's "
+            "formats, Central Asian countries, cities and leaders); the others are skipped, counted as irrelevant.",
+        ),
+    ] = False,
+    watch: Annotated[
+        str | None,
+        typer.Option(
+            "--watch",
+            help="Read only the documents whose raw text names what this watch list follows (its actors, "
+            "formats, regions and keywords); the others are skipped, counted as irrelevant.",
+        ),
+    ] = None,
+    engine_name: EngineOption = EngineName.local,
+    address: AddressOption = None,
+    parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--parquet",
+            help="With --engine ray: write the readings to this folder (Parquet, by month and language), "
+            "then load them; a rerun skips the shards already written. Default: a temporary folder.",
+        ),
+    ] = None,
+    shard_size: ShardSizeOption = 0,
 ) -> None:
     """Ingest, read (in parallel), store and resolve documents into the chronicle. SOURCEs are files,
     folders, feeds (RSS, Atom), OPML lists, sitemaps, web pages (URLs) and WARC archives. Running it again
@@ -113,8 +143,15 @@ def run(
     if not sources and not input:
         err.print("[red]usage:[/] give at least one SOURCE or --input FILE.jsonl (see storyline run --help)")
         raise typer.Exit(2)
+    if parquet is not None and engine_name is not EngineName.ray:
+        err.print("[red]usage:[/] --parquet goes with --engine ray")
+        raise typer.Exit(2)
+    if address and parquet is None:
+        err.print("[red]usage:[/] with --address, give --parquet: a folder every node of the cluster shares")
+        raise typer.Exit(2)
     engine = _engine(db)
     outcomes: Counter[str] = Counter()
+    keep = _relevance(engine, relevant, watch)
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -131,15 +168,98 @@ def run(
             outcomes[outcome] += 1
             progress.advance(task)
 
-        report = run_paths(
-            sources or [],
+        fetch = fetch_config(allow_private, user_agent, delay)
+        jsonl = [str(p) for p in input or []]
+        if engine_name is EngineName.ray:
+            job = RayJob(workers or default_workers(), address, parquet, shard_size, max_bytes)
+            report = _ray_run(sources or [], jsonl, engine, job, fetch, keep, seen)
+        else:
+            report = run_paths(
+                sources or [],
+                engine,
+                jsonl=jsonl,
+                workers=workers or default_workers(),
+                max_bytes=max_bytes,
+                fetch=fetch,
+                on_document=seen,
+                keep=keep,
+            )
+    _print_run(report, keep is not None)
+
+
+def _relevance(engine: Any, relevant: bool, watch: str | None) -> Any:
+    """The relevance pre-filter the options ask for: the knowledge base's default terms, or a watch list's."""
+    if not relevant and watch is None:
+        return None
+    from storyline.config import ConfigError, load
+    from storyline.ingest.relevance import RelevanceFilter
+    from storyline.kb import load as load_kb
+    from storyline.watch import WatchError, named, normalise
+
+    kb = load_kb()
+    if watch is None:
+        return RelevanceFilter.from_kb(kb)
+    try:
+        return RelevanceFilter.from_kb(kb, normalise(named(engine, load(), watch), kb))
+    except (ConfigError, WatchError, ValueError) as exc:
+        err.print(f"[red]--watch {watch}:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@dataclass
+class RayJob:
+    """The options of ``run --engine ray``."""
+
+    workers: int
+    address: str | None
+    parquet: Path | None
+    shard_size: int
+    max_bytes: int
+
+
+def _ray_run(
+    sources: list[str],
+    jsonl: list[str],
+    engine: Any,
+    job: RayJob,
+    fetch: Any,
+    keep: Callable[[Any], bool] | None,
+    seen: Callable[[str, str], None],
+) -> Any:
+    """``run --engine ray``: read on the cluster into Parquet, then load; one line when Ray is not there."""
+    from storyline.scale.errors import JobError, RayUnavailable
+    from storyline.scale.jobs import ray_run
+
+    try:
+        written, report = ray_run(
+            sources,
+            jsonl,
             engine,
-            jsonl=[str(p) for p in input or []],
-            workers=workers or default_workers(),
-            max_bytes=max_bytes,
-            fetch=fetch_config(allow_private, user_agent, delay),
+            workers=job.workers,
+            parquet=job.parquet,
+            address=job.address,
+            shard_size=job.shard_size,
+            max_bytes=job.max_bytes,
+            fetch=fetch,
+            keep=keep,
             on_document=seen,
         )
+    except RayUnavailable as exc:
+        err.print(f"[red]ray:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except JobError as exc:
+        err.print(f"[red]ray:[/] {exc}")
+        raise typer.Exit(1) from exc
+    report.irrelevant += written.skipped
+    err.print(
+        f"ray: {written.shards} shard(s) read ({written.read} document(s) read, {written.failed} failed), "
+        f"{written.already_done} already written" + (f" in {job.parquet}" if job.parquet else "")
+    )
+    return report
+
+
+def _print_run(report: Any, filtered: bool = False) -> None:
+    """The summary of a run or a load; exit code 1 when nothing was read, stored, found stored or filtered."""
     for failure in report.errors:
         err.print(
             f"[yellow]failed[/] {failure.id or failure.path}: {failure.error.kind}: {failure.error.message}"
@@ -151,8 +271,41 @@ def run(
         f"{counts['failed']} failed; {counts['events_touched']} event(s) and {counts['stories_touched']} "
         f"story(ies) updated"
     )
-    if counts["read"] == 0 and counts["unchanged"] == 0 and counts["copies"] == 0:
+    if filtered:
+        err.print(f"{counts['irrelevant']} irrelevant document(s) not read")
+    if not (counts["read"] or counts["unchanged"] or counts["copies"] or counts["irrelevant"]):
         raise typer.Exit(1)
+
+
+def load(
+    folder: Annotated[Path, typer.Argument(help="A folder written by storyline run --engine ray --parquet.")],
+    db: DbOption = None,
+) -> None:
+    """Load a Parquet folder of readings into the chronicle, in publication order. Readings stored before
+    with the same input are skipped: loading twice changes nothing, and a load that was killed is finished
+    by loading again."""
+    from storyline.scale.load import load_folder
+    from storyline.scale.parquet import done_keys
+
+    if not folder.is_dir() or not done_keys(folder):
+        err.print(
+            f"[red]usage:[/] {folder} holds no complete shard (see storyline run --engine ray --parquet)"
+        )
+        raise typer.Exit(2)
+    engine = _engine(db)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("loading", total=None)
+        report = load_folder(folder, engine, on_document=lambda _key, _outcome: progress.advance(task))
+    _print_run(report)
 
 
 def stories(
@@ -391,7 +544,7 @@ def db_stats(db: DbOption = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for command in (run, stories, show, events, search, export):
+    for command in (run, load, stories, show, events, search, export):
         app.command()(command)
     app.add_typer(db_app, name="db")
     from storyline.cli_sources import sources_app, update
