@@ -22,6 +22,8 @@ demo: install
 	$(BIN)/storyline run examples/articles --db $(OUT)/chronicle.sqlite3
 	$(BIN)/storyline stories --db $(OUT)/chronicle.sqlite3
 	$(BIN)/storyline show central-asia-plus-japan --db $(OUT)/chronicle.sqlite3
+	$(BIN)/storyline digest --db $(OUT)/chronicle.sqlite3 --until 2025-12-21 --period week --lang fr --format html --output $(OUT)/digest.fr.html
+	$(BIN)/storyline digest --db $(OUT)/chronicle.sqlite3 --until 2025-12-21 --period week --lang en
 
 # The browser tests drive Debian's chromium (never a browser downloaded by a test tool).
 CHROMIUM := /usr/bin/chromium
@@ -54,6 +56,8 @@ bench: install
 	$(BIN)/storyline bench --documents 300
 	$(BIN)/python -m storyline.bench_resolve --sizes 1000 10000 100000
 	$(BIN)/storyline bench --warc 300
+	$(BIN)/python -m storyline.bench_relevance
+	$(BIN)/python -m storyline.bench_scale --documents 300
 
 lock: install
 	$(BIN)/pip freeze --exclude-editable | grep -v -i -e '^fr[-_]core' -e '^en[-_]core' > requirements/lock.txt.new

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +86,38 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         yield url
     finally:
         drop_postgres(url)
+
+
+@pytest.fixture(scope="session")
+def example_chronicle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example corpus's chronicle (SQLite), built once per session by ``storyline run`` (slow: it loads the
+    language models). Tests that change it work on a copy (:func:`copy_chronicle`)."""
+    path = tmp_path_factory.mktemp("examples") / "examples.sqlite3"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "storyline.cli",
+            "run",
+            "examples/articles",
+            "--db",
+            str(path),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return path
+
+
+def copy_chronicle(source: Path, folder: Path) -> str:
+    """A copy of a SQLite chronicle in ``folder`` (through SQLite's backup, so the copy is consistent)."""
+    target = folder / source.name
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return str(target)

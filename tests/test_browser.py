@@ -9,8 +9,6 @@ to ``out/screenshots/`` (the test artifacts, overwritten each run), or to the fo
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -24,6 +22,8 @@ from storyline.records import Published, Reading
 from storyline.serve import create_app
 from storyline.store import connect
 from storyline.store.chronicle import Chronicle, input_hash
+
+from conftest import copy_chronicle
 
 pytestmark = pytest.mark.slow
 
@@ -61,28 +61,8 @@ def hostile_reading() -> Reading:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("browser") / "examples.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "storyline.cli",
-            "run",
-            "examples/articles",
-            "--db",
-            str(path),
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+def base_url(example_chronicle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path = copy_chronicle(example_chronicle, tmp_path_factory.mktemp("browser"))
     engine = connect(str(path))
     hostile = hostile_reading()
     Chronicle(engine).add(hostile, input_hash(hostile.model_dump_json()))

@@ -429,3 +429,77 @@ def test_watch_stops_cleanly_on_a_signal(
     assert "checked 1 source(s): nothing new" in stderr
     assert "MODELS_LOADED=[]" in stderr  # nothing to read: no model loaded
     assert validators_asked(server, feed.path)[1] == feed.etag()  # later rounds ask conditionally
+
+
+@pytest.mark.slow
+def test_update_alerts_a_watch_list_when_a_followed_event_changes_status(
+    tmp_path: Path, db_path: Path, server: LoopbackServer
+) -> None:
+    """Two rounds of `storyline update --alerts` against a feed on loopback and an SMTP server on loopback:
+    the first brings the Tokyo summit's date setting, the second the summit held; the watch list on Japan is
+    told each change once, in French."""
+    import email
+    import email.policy
+
+    from mailserver import PASSWORD, PASSWORD_ENV, SENDER, USER, running_smtp
+
+    feed = Feed(server)
+    title, page = article_page("2025-12-05-uzbek-japan-trade.en.txt")
+    server.route("/news/trade", page, headers={"Content-Type": HTML})
+    feed.add("/news/trade", title, date="Fri, 05 Dec 2025 09:00:00 +0500")
+    with running_smtp(tmp_path) as smtp:
+        config = tmp_path / "no-config.toml"  # the name cli_env points STORYLINE_CONFIG at
+        config.write_text(
+            f'[mail]\nhost = "127.0.0.1"\nport = {smtp.port}\nusername = "{USER}"\n'
+            f'password_env = "{PASSWORD_ENV}"\nsender = "{SENDER}"\nca_file = "{smtp.cert}"\n',
+            encoding="utf-8",
+        )
+        env = {**cli_env(tmp_path), PASSWORD_ENV: PASSWORD}
+        db = ["--db", str(db_path)]
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "storyline.cli", *args],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                env=env,
+                cwd=tmp_path,
+            )
+
+        added = cli(
+            "watch",
+            "add",
+            "japan",
+            "--actor",
+            "Japon",
+            "--to",
+            "desk@newsroom.example.org",
+            "--lang",
+            "fr",
+            *db,
+        )
+        assert added.returncode == 0, added.stderr
+        assert cli("sources", "add", feed.url, *db).returncode == 0
+        update = ("update", *db, "--all", "--allow-private", "--delay", "0.01", "--workers", "1", "--alerts")
+        first = cli(*update, "--alert-days", "100000")
+        assert first.returncode == 0, first.stderr
+        assert "alerted japan" in first.stderr
+        after_first = len(smtp.inbox.messages)
+        assert after_first >= 1
+        title, page = article_page("2025-12-20-tokyo-summit-held.en.txt")
+        server.route("/news/held", page, headers={"Content-Type": HTML})
+        feed.add("/news/held", title, date="Sat, 20 Dec 2025 18:00:00 +0900")
+        second = cli(*update, "--alert-days", "100000")
+        assert second.returncode == 0, second.stderr
+        new = [
+            email.message_from_bytes(raw, policy=email.policy.default)
+            for _, _, raw in smtp.inbox.messages[after_first:]
+        ]
+        bodies = [m.get_body(("plain",)).get_content() for m in new]  # type: ignore[union-attr]
+        assert any("a eu lieu" in body and "Tokyo" in body for body in bodies), bodies
+        assert all(m["Content-Language"] == "fr" and m["To"] == "desk@newsroom.example.org" for m in new)
+        # a third round with nothing new tells nobody anything
+        third = cli(*update, "--alert-days", "100000")
+        assert third.returncode == 0 and len(smtp.inbox.messages) == after_first + len(new)
+        assert "alerted" not in third.stderr

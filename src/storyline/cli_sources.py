@@ -8,8 +8,9 @@ from __future__ import annotations
 import signal
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -90,14 +91,30 @@ def update(
     allow_private: AllowPrivate = None,
     user_agent: UserAgent = None,
     delay: Delay = None,
+    alerts: Annotated[
+        bool,
+        typer.Option(
+            "--alerts",
+            help="E-mail each watch list's recipients when an event it follows changes status ([mail] table).",
+        ),
+    ] = False,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Where `storyline serve` runs, for links in alerts.")
+    ] = None,
+    alert_days: Annotated[
+        int,
+        typer.Option("--alert-days", min=1, help="Alert only for changes reported in the last DAYS days."),
+    ] = 7,
 ) -> None:
     """Fetch what is new in the sources that are due and run the flow on it. With --watch, keep going until
-    SIGINT or SIGTERM, which stop cleanly: the documents being read are stored, nothing else starts."""
+    SIGINT or SIGTERM, which stop cleanly: the documents being read are stored, nothing else starts. With
+    --alerts, each round ends by telling the watch lists about the status changes it brought (once each)."""
     from storyline.flow import update as run_update
     from storyline.runner import default_workers
 
     engine = _engine(db)
     config = fetch_config(allow_private, user_agent, delay)
+    alerter = _alerter(engine, base_url, alert_days) if alerts else None
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -122,8 +139,66 @@ def update(
                 )
             summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing new"
             err.print(f"checked {len(report.sources)} source(s): {summary}")
+            if alerter is not None:
+                alerter(report.run.events)
             if not watch or stop.wait(interval):
                 break
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _alerter(engine: Any, base_url: str | None, days: int) -> Callable[[set[str]], None]:
+    """What sends the alerts after a round: checked once, before the first round, so that a missing [mail]
+    table is said at once rather than after an hour of fetching."""
+    from storyline.config import ConfigError, load
+    from storyline.digest.alerts import deliver, due
+    from storyline.digest.mail import mail_config
+    from storyline.kb import load as load_kb
+    from storyline.watch import WatchError, every, normalise
+
+    kb = load_kb()
+    try:
+        settings = load()
+        mail = mail_config(settings)
+        watches = [normalise(w, kb) for w, _origin in every(engine, settings).values()]
+    except (ConfigError, WatchError) as exc:
+        err.print(f"[red]configuration:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if not mail.sender:
+        err.print("[red]--alerts needs a sender:[/] set sender in the [mail] table of the configuration")
+        raise typer.Exit(2)
+    silent = sorted(w.name for w in watches if not w.recipients)
+    if silent:
+        err.print(
+            f"[yellow]--alerts: no recipients for {', '.join(silent)}[/] (storyline watch add NAME ... --to ADDR)"
+        )
+    watches = [w for w in watches if w.recipients]
+    if not watches:
+        err.print(
+            "[yellow]--alerts: no watch list has recipients[/] (storyline watch add NAME --actor ... --to ...)"
+        )
+    language = str(settings.get("digest", {}).get("language", "en"))
+
+    pending: set[str] = set()  # events whose alert could not be sent: tried again after the next round
+
+    def alert(touched: set[str]) -> None:
+        touched = touched | pending
+        if not touched or not watches:
+            return
+        sent, failed = deliver(
+            engine,
+            due(engine, touched, watches, kb, recent=days),
+            kb,
+            mail,
+            base_url=base_url,
+            language=language,
+        )
+        for a in sent:
+            err.print(f"alerted {a.watch.name}: {a.event.summary} ({a.event.status})")
+        pending.clear()
+        pending.update(a.event.id for a, _ in failed)
+        for a, reason in failed:
+            err.print(f"[yellow]alert for {a.watch.name} not sent[/] ({a.event.summary}): {reason}")
+
+    return alert

@@ -290,3 +290,99 @@ class Story(Record):
     documents: list[str] = Field(description="the ids of the documents in the story")
     events: list[Event] = Field(description="in time order")
     contradictions: list[Contradiction] = Field(default_factory=list)
+
+
+# --- watch lists and digests: what a user follows, and what is new for them ------------------------------
+
+
+class WatchList(Record):
+    """What a user follows. Subjects (actors, formats, regions, keywords) are alternatives: an event
+    matches when any of them does, or always when none is given; ``types`` narrows to those event types."""
+
+    name: str = Field(description="a short name: letters, digits, '-' and '_'")
+    actors: list[str] = Field(default_factory=list, description="knowledge-base ids (or names) of actors")
+    formats: list[str] = Field(default_factory=list, description="knowledge-base ids of diplomatic formats")
+    regions: list[str] = Field(default_factory=list, description="knowledge-base ids of regions")
+    types: list[EventType] = Field(default_factory=list, description="PLOVER event types; empty: all")
+    keywords: list[str] = Field(default_factory=list, description="words matched in the sentences of reports")
+    recipients: list[str] = Field(default_factory=list, description="e-mail addresses of the digest")
+    language: str | None = Field(default=None, description="the digest's language (fr, en, ru)")
+
+
+class DigestDocument(Record):
+    """A source of the digest: the outlet, its date and a link."""
+
+    id: str
+    title: str | None = None
+    outlet: str | None = Field(default=None, description="the site, or the URL's host")
+    published: date | None = None
+    url: str | None = Field(default=None, description="the article's own URL, when it has one")
+    language: str | None = None
+
+
+class Quote(Record):
+    """The sentence of a document that supports an item."""
+
+    document: str
+    sentence: str
+    evidence: Span = Field(description="the characters the reading took the fact from")
+
+
+class DigestChange(Record):
+    """One status change of an event, as one source reported it."""
+
+    change: str = Field(
+        description="announced, dates set, rescheduled, postponed, cancelled, under way, took place"
+    )
+    status: Status
+    reported: date | None = None
+    new: bool = Field(description="reported within the digest's period")
+    when: Interval | None = None
+    where: Place | None = None
+    quotes: list[Quote] = Field(default_factory=list)
+
+
+class DigestEvent(Record):
+    id: str
+    type: EventType
+    mode: str | None = Field(default=None, description="how it was held, as most reports say: summit, visit")
+    status: Status
+    format: str | None = None
+    participants: list[str] = Field(default_factory=list)
+    where: Place | None = None
+    when: Interval | None = None
+    new: bool = Field(description="first reported within the period")
+    changes: list[DigestChange] = Field(default_factory=list, description="every change, oldest first")
+    quotes: list[Quote] = Field(default_factory=list, description="reports within the period")
+
+
+class DigestFigure(Record):
+    figure: Figure
+    quote: Quote
+
+
+class DigestCheck(Record):
+    check: Check
+    document: str
+
+
+class DigestStory(Record):
+    id: str
+    title: str
+    format: str | None = None
+    events: list[DigestEvent] = Field(default_factory=list)
+    figures: list[DigestFigure] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(default_factory=list)
+    checks: list[DigestCheck] = Field(default_factory=list)
+
+
+class Digest(Record):
+    """What is new in a period for a watch list, by story; ``storyline digest --format json``."""
+
+    watch: str | None = None
+    since: date
+    until: date = Field(description="the last day of the period, included")
+    language: str
+    generated: datetime
+    stories: list[DigestStory] = Field(default_factory=list)
+    documents: dict[str, DigestDocument] = Field(default_factory=dict, description="the sources, by id")

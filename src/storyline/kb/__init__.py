@@ -156,6 +156,14 @@ class KnowledgeBase:
             lang: tuple(by_lang[lang] + star) for lang in ALIAS_LANGS if lang != "*"
         }
         self._star: tuple[Alias, ...] = tuple(star)
+        self._names: dict[str, dict[str, str]] = {}
+        for alias in aliases:
+            if alias.role == "name" and alias.lang != "*":
+                self._names.setdefault(alias.lang, {}).setdefault(alias.entity_id, alias.text)
+        for alias in aliases:  # a capital's names are metonyms of its government ("Tokyo said")
+            named = entries.get(alias.entity_id)
+            if alias.role == "metonym" and alias.lang != "*" and named is not None and named.kind == "place":
+                self._names.setdefault(alias.lang, {}).setdefault(alias.entity_id, alias.text)
 
     def get(self, entity_id: str) -> KBEntry | None:
         return self.entries.get(entity_id)
@@ -163,6 +171,15 @@ class KnowledgeBase:
     def aliases_for(self, lang: str) -> list[Alias]:
         """The aliases of ``lang`` followed by those valid in any language (``"*"``)."""
         return list(self._for_lang.get(lang, self._star))
+
+    def display_name(self, entity_id: str, lang: str) -> str:
+        """The name a reader of ``lang`` knows the entity by: its first name in that language, else its
+        English name, else the id itself (an entity the knowledge base does not hold)."""
+        names = self._names.get(lang, {})
+        if entity_id in names:
+            return names[entity_id]
+        entry = self.entries.get(entity_id)
+        return entry.name if entry is not None else entity_id
 
     def members(self, entity_id: str) -> tuple[str, ...]:
         """Member countries of a region or format; ``()`` if none or unknown."""

@@ -17,6 +17,7 @@ from storyline.store import connect
 
 from . import problems
 from .api import Updater, router, writes
+from .feeds import feeds
 
 TOKEN_VARIABLE = "STORYLINE_API_TOKEN"
 STATIC = Path(__file__).parent / "static"
@@ -66,6 +67,7 @@ def create_app(
     app.add_middleware(problems.Guard, headers=SECURITY_HEADERS)
     app.include_router(router)
     app.include_router(writes)
+    app.include_router(feeds)
     ui = _ui_router()
     if ui is not None:
         app.include_router(ui)

@@ -172,6 +172,12 @@ def events(engine: Engine, where: EventFilter | None = None, *, with_history: bo
         return _events(session, list(session.execute(query).scalars()), with_history)
 
 
+def events_by_id(session: Session, ids: Iterable[str]) -> list[Event]:
+    """The events named, in time order, with their histories."""
+    rows = session.execute(_time_order(select(t.Event).where(t.Event.id.in_(sorted(set(ids)))))).scalars()
+    return _events(session, list(rows))
+
+
 def event(engine: Engine, event_id: str) -> Event | None:
     with Session(engine) as session:
         row = session.get(t.Event, event_id)

@@ -272,3 +272,22 @@ class Contradiction(Base):
     field: Mapped[str] = mapped_column(String(40))
     claims: Mapped[list[Any]] = mapped_column(JSON)  # [{"value": ..., "documents": [...]}, ...]
     message: Mapped[str] = mapped_column(Text)
+
+
+class Watch(Base):
+    """A watch list saved with ``storyline watch add``: what a user follows (a :class:`WatchList` as JSON)."""
+
+    __tablename__ = "watchlists"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertSent(Base):
+    """An alert already sent: a watch list was told that an event reached a status (sent once)."""
+
+    __tablename__ = "alerts_sent"
+    watch: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
