@@ -30,6 +30,7 @@ from .problems import ProblemError
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 Lang = Annotated[str | None, Query(max_length=8, description="fr, en or ru")]
 UntilDay = Annotated[date | None, Query(description="the period's last day (default: today)")]
+EARLIEST = date(1900, 1, 1)  # before any report a chronicle holds
 Days = Annotated[int, Query(ge=1, le=366, description="the period's length in days")]
 
 feeds = APIRouter(prefix="/feeds", dependencies=[Depends(no_nul)], responses=NOT_FOUND, tags=["feeds"])
@@ -134,11 +135,9 @@ def story_feed(request: Request, engine: EngineDep, story_id: str, lang: Lang = 
     found = queries.story(engine, story_id)
     if found is None:
         raise ProblemError(404, f"No story has the id {story_id!r}.", kind="not-found")
-    first = found.first or date(1900, 1, 1)
-    last = max(found.last or first, datetime.now(UTC).date())
-    digest = compose(
-        engine, since=min(first, date(1900, 1, 1)), until=last, language=language, kb=kb, story=story_id
-    )
+    # every report of the story, whenever it was published (a story's events may be dated in the future)
+    last = max(found.last or EARLIEST, datetime.now(UTC).date())
+    digest = compose(engine, since=EARLIEST, until=last, language=language, kb=kb, story=story_id)
     story = next((s for s in digest.stories if s.id == story_id), None)
     title = story_title(story, kb, language) if story is not None else found.title
     return _atom(request, digest, kb, f"urn:storyline:story:{story_id}", title)
