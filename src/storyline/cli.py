@@ -12,10 +12,17 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from storyline.cli_chronicle import AllowPrivate, Delay, MaxBytes, UserAgent, Workers, fetch_config
+from storyline.cli_chronicle import (
+    AllowPrivate,
+    Delay,
+    MaxBytes,
+    UserAgent,
+    Workers,
+    fetch_config,
+    progress_bar,
+)
 from storyline.evaluate import Count
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, iter_inputs
 from storyline.ingest.web import iter_sources
@@ -87,15 +94,7 @@ def read(
     out = _open(output, sys.stdout)
     errs = _open(errors, sys.stderr) if errors else None
     read_count, kinds = 0, Counter[str]()
-    progress = Progress(
-        TextColumn("reading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=True,
-    )
+    progress = progress_bar("reading")
     try:
         with progress:
             task = progress.add_task("read", total=None)

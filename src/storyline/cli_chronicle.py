@@ -61,6 +61,19 @@ db_app = typer.Typer(
 )
 
 
+def progress_bar(label: str) -> Progress:
+    """The progress line of a long command, on standard error when it is a terminal (never in a pipe)."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
+
+
 def _console() -> Console:
     console = Console()
     return console if console.is_terminal else Console(width=160)
@@ -152,15 +165,7 @@ def run(
     engine = _engine(db)
     outcomes: Counter[str] = Counter()
     keep = _relevance(engine, relevant, watch)
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=True,
-    )
+    progress = progress_bar("{task.description}")
     with progress:
         task = progress.add_task("storing", total=None)
 
@@ -293,15 +298,7 @@ def load(
         )
         raise typer.Exit(2)
     engine = _engine(db)
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=True,
-    )
+    progress = progress_bar("{task.description}")
     with progress:
         task = progress.add_task("loading", total=None)
         report = load_folder(folder, engine, on_document=lambda _key, _outcome: progress.advance(task))

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from storyline.ingest.fetch import FetchConfig, Fetcher
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, RawInput, iter_inputs
 from storyline.ingest.web import SourceState, iter_sources
-from storyline.records import ReadError, Reading
+from storyline.records import ReadError
 from storyline.runner import read_all
 from storyline.store.chronicle import Added, Chronicle
 
@@ -124,11 +124,12 @@ def run(
             note(key, "failed")
             continue
         added = chronicle.add(outcome, digests.pop(outcome.id))
-        note(outcome.id, _tally(report, added, outcome))
+        note(outcome.id, tally(report, added))
     return report
 
 
-def _tally(report: RunReport, added: Added, reading: Reading) -> str:
+def tally(report: RunReport, added: Added) -> str:
+    """Count what storing one reading did in ``report``; the outcome's name (read, copy, unchanged...)."""
     if added.skipped:
         report.unchanged += 1
         return "unchanged"

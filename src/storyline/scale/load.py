@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session
 
-from storyline.flow import RunReport
+from storyline.flow import RunReport, tally
 from storyline.records import ReadError, Reading
 from storyline.scale.parquet import iter_failures, iter_readings, months
 from storyline.store import tables as t
-from storyline.store.chronicle import Added, Chronicle
+from storyline.store.chronicle import Chronicle
 
 BATCH = 200  # documents looked up in the database at once
 
@@ -101,22 +101,4 @@ def _reading(
         report.copies += 1
         return "copy"
     reading = Reading.model_validate(json.loads(row["reading"]))
-    return _tally(report, chronicle.add(reading, digest))
-
-
-def _tally(report: RunReport, added: Added) -> str:
-    if added.skipped:
-        report.unchanged += 1
-        return "unchanged"
-    report.events |= added.events
-    report.stories |= added.stories
-    report.read += 1
-    if added.replaced:
-        report.replaced += 1
-    if added.duplicate_kind == "near":
-        report.near_duplicates += 1
-        return "near_duplicate"
-    if added.duplicate_kind == "exact":
-        report.copies += 1
-        return "copy"
-    return "replaced" if added.replaced else "read"
+    return tally(report, chronicle.add(reading, digest))
