@@ -484,3 +484,28 @@ def test_the_tokyo_week_in_three_languages(chronicle: str, kb: Any, language: st
     text = render(digest, "text", kb)
     assert "20 декабря в Токио состоялся первый саммит" in text
     assert "Tokyo accueillera mi-décembre" in text
+
+
+def test_the_digest_on_both_databases(db_url: str, kb: Any) -> None:
+    """compose() over hand-made readings (no language models), on SQLite and PostgreSQL alike: the summit
+    announced in October and held in the week, its figure and the warning check of the week's document."""
+    from test_api import fill
+
+    fill(db_url)
+    engine = connect(db_url)
+    try:
+        digest = compose(engine, since=WEEK[0], until=WEEK[1], language="ru", kb=kb, now=NOW)
+        again = compose(engine, since=WEEK[0], until=WEEK[1], language="ru", kb=kb, now=NOW)
+    finally:
+        engine.dispose()
+    assert digest == again  # the same database gives the same digest
+    (story,) = [s for s in digest.stories if s.id == "central-asia-plus-japan"]
+    summit = next(e for e in story.events if e.type == "CONSULT")
+    assert summit.status == "occurred" and [c.change for c in summit.changes][-1] in (
+        "took place",
+        "concluded",
+    )
+    assert [c.new for c in summit.changes] == [False, True]  # announced in October, held this week
+    assert [f.figure.value for f in story.figures] == [326.8e6]
+    assert [c.check.kind for c in story.checks] == ["published_date_ambiguous"]
+    assert digest.documents["en-held"].outlet == "news.example"
