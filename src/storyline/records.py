@@ -332,7 +332,7 @@ class DigestChange(Record):
     """One status change of an event, as one source reported it."""
 
     change: str = Field(
-        description="announced, dates set, rescheduled, postponed, cancelled, under way, took place"
+        description="announced, dates set, rescheduled, postponed, cancelled, under way, took place, concluded"
     )
     status: Status
     reported: date | None = None
