@@ -121,3 +121,17 @@ def copy_chronicle(source: Path, folder: Path) -> str:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     return str(target)
+
+
+def dump(url: str) -> list[str]:
+    """Everything a chronicle says, as text: stories (with their events, histories, contradictions) and all
+    events, in their stable order — two databases are the same chronicle when their dumps are equal."""
+    from storyline.store import connect, queries
+
+    engine = connect(url)
+    try:
+        return [s.model_dump_json() for s in queries.stories(engine)] + [
+            e.model_dump_json() for e in queries.events(engine)
+        ]
+    finally:
+        engine.dispose()

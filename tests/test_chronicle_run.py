@@ -23,7 +23,7 @@ from storyline.evaluate.chronicle import load_golds, predictions, score_chronicl
 from storyline.store import connect, integrity_problems, queries
 from storyline.store import tables as t
 
-from conftest import EXAMPLES, ROOT, copy_chronicle, drop_postgres, fresh_postgres
+from conftest import EXAMPLES, ROOT, copy_chronicle, drop_postgres, dump, fresh_postgres
 
 pytestmark = pytest.mark.slow
 STORYLINE = [sys.executable, "-m", "storyline.cli"]
@@ -43,18 +43,6 @@ def storyline(*args: str, check: bool = True) -> subprocess.CompletedProcess[str
     if check and done.returncode != 0:
         raise AssertionError(f"storyline {' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
     return done
-
-
-def dump(url: str) -> list[str]:
-    """Everything the chronicle says, as text: stories (with their events, histories, contradictions) and
-    all events, in their stable order."""
-    engine = connect(url)
-    try:
-        return [s.model_dump_json() for s in queries.stories(engine)] + [
-            e.model_dump_json() for e in queries.events(engine)
-        ]
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -29,9 +29,9 @@ from storyline.scale.parquet import READINGS, done_keys
 from storyline.scale.pipeline import CRASH_ONCE, Tally, read_shards, write_parquet
 from storyline.scale.shards import expand, plan
 from storyline.store import connect as open_db
-from storyline.store import integrity_problems, queries
+from storyline.store import integrity_problems
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, dump
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context")  # Ray's own settings
 ARTICLES = EXAMPLES / "articles"
@@ -67,16 +67,6 @@ def storyline(
 def _env(**extra: str) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if k != CRASH_ONCE}
     return {**base, "COLUMNS": "200", **extra}
-
-
-def dump(url: str) -> list[str]:
-    engine = open_db(url)
-    try:
-        return [s.model_dump_json() for s in queries.stories(engine)] + [
-            e.model_dump_json() for e in queries.events(engine)
-        ]
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -207,27 +197,20 @@ def test_ray_reads_like_the_local_engine_even_when_a_worker_dies(
     assert lines == local_readings.splitlines()  # and even in input order
 
 
+def job_args(subset: Path, cluster: str, parquet: Path, db: str) -> list[str]:
+    """``storyline run`` over the subset on the test cluster: two actors, four shards of two files."""
+    return [
+        *("run", str(subset), "--engine", "ray", "--address", cluster, "--workers", "2"),
+        *("--shard-size", "2", "--parquet", str(parquet), "--db", db),
+    ]
+
+
 @pytest.fixture(scope="module")
 def subset_job(cluster: str, subset: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """An uninterrupted ``run --engine ray --parquet`` over the subset: its Parquet folder and database."""
     folder = tmp_path_factory.mktemp("job")
     db = str(folder / "chronicle.sqlite3")
-    done = storyline(
-        "run",
-        str(subset),
-        "--engine",
-        "ray",
-        "--address",
-        cluster,
-        "--workers",
-        "2",
-        "--shard-size",
-        "2",
-        "--parquet",
-        str(folder / "parquet"),
-        "--db",
-        db,
-    )
+    done = storyline(*job_args(subset, cluster, folder / "parquet", db))
     assert "ray: 4 shard(s) read (8 document(s) read, 0 failed)" in done.stderr
     return folder / "parquet", db
 
@@ -253,25 +236,7 @@ def test_a_job_killed_halfway_finishes_with_the_same_database(
     cluster: str, subset: Path, subset_job: tuple[Path, str], tmp_path: Path
 ) -> None:
     parquet, db = tmp_path / "parquet", str(tmp_path / "killed.sqlite3")
-    command = [
-        sys.executable,
-        "-m",
-        "storyline.cli",
-        "run",
-        str(subset),
-        "--engine",
-        "ray",
-        "--address",
-        cluster,
-        "--workers",
-        "2",
-        "--shard-size",
-        "2",
-        "--parquet",
-        str(parquet),
-        "--db",
-        db,
-    ]
+    command = [sys.executable, "-m", "storyline.cli", *job_args(subset, cluster, parquet, db)]
     process = subprocess.Popen(
         command,
         cwd=ROOT,
