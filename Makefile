@@ -55,6 +55,8 @@ bench: install
 	$(BIN)/storyline bench --documents 300 --workers 1
 	$(BIN)/storyline bench --documents 300
 	$(BIN)/python -m storyline.bench_resolve --sizes 1000 10000 100000
+	$(BIN)/python -m storyline.bench_bulk --size 4000 --workers 1
+	$(BIN)/python -m storyline.bench_bulk --size 4000 --workers 1 2 --db postgresql://postgres@127.0.0.1:5432/test
 	$(BIN)/storyline bench --warc 300
 	$(BIN)/python -m storyline.bench_relevance
 	$(BIN)/python -m storyline.bench_scale --documents 300

@@ -130,8 +130,6 @@ def dump(url: str) -> list[str]:
 
     engine = connect(url)
     try:
-        return [s.model_dump_json() for s in queries.stories(engine)] + [
-            e.model_dump_json() for e in queries.events(engine)
-        ]
+        return queries.dump(engine)
     finally:
         engine.dispose()

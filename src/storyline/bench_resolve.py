@@ -428,7 +428,7 @@ def _counting_scores() -> Iterator[list[int]]:
 
 
 @contextmanager
-def _fresh_database(url: str | None, size: int, workdir: Path) -> Iterator[str]:
+def fresh_database(url: str | None, size: int | str, workdir: Path) -> Iterator[str]:
     """A new, empty database for one size: a SQLite file, or a PostgreSQL database dropped afterwards."""
     if url is None or "://" not in url:
         base = Path(url).parent if url else workdir
@@ -471,7 +471,7 @@ def bench_one(size: int, url: str | None, workdir: Path, seed: int = 0) -> dict[
     from storyline.store import tables as t
     from storyline.store.chronicle import Chronicle
 
-    with _fresh_database(url, size, workdir) as location:
+    with fresh_database(url, size, workdir) as location:
         engine = connect(location)
         try:
             chronicle = Chronicle(engine)

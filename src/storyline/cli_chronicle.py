@@ -20,7 +20,13 @@ from rich.table import Table
 
 from storyline.ingest.sources import DEFAULT_MAX_BYTES
 from storyline.records import Event, Story
-from storyline.scale.options import AddressOption, EngineName, EngineOption, ShardSizeOption
+from storyline.scale.options import (
+    AddressOption,
+    BatchOption,
+    EngineName,
+    EngineOption,
+    ShardSizeOption,
+)
 
 err = Console(stderr=True)
 DbOption = Annotated[
@@ -285,12 +291,27 @@ def _print_run(report: Any, filtered: bool = False) -> None:
 def load(
     folder: Annotated[Path, typer.Argument(help="A folder written by storyline run --engine ray --parquet.")],
     db: DbOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="Processes resolving a batch's independent parts at once (default: the cores); PostgreSQL "
+            "only — SQLite has one writer, so there it is 1.",
+        ),
+    ] = None,
+    batch: BatchOption = None,
 ) -> None:
-    """Load a Parquet folder of readings into the chronicle, in publication order. Readings stored before
-    with the same input are skipped: loading twice changes nothing, and a load that was killed is finished
-    by loading again."""
+    """Load a Parquet folder of readings into the chronicle, in publication order, a batch at a time: each
+    batch is stored in one transaction, then its mentions are resolved in parts that share no blocking key,
+    in parallel on PostgreSQL — the chronicle one document at a time would make. Readings stored before with
+    the same input are skipped: loading twice changes nothing, and a load that was killed is finished by
+    loading again."""
+    from storyline.runner import default_workers
     from storyline.scale.load import load_folder
     from storyline.scale.parquet import done_keys
+    from storyline.store.bulk import BATCH
 
     if not folder.is_dir() or not done_keys(folder):
         err.print(
@@ -301,7 +322,13 @@ def load(
     progress = progress_bar("{task.description}")
     with progress:
         task = progress.add_task("loading", total=None)
-        report = load_folder(folder, engine, on_document=lambda _key, _outcome: progress.advance(task))
+        report = load_folder(
+            folder,
+            engine,
+            workers=workers or default_workers(),
+            batch=batch or BATCH,
+            on_document=lambda _key, _outcome: progress.advance(task),
+        )
     _print_run(report)
 
 

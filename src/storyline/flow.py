@@ -21,6 +21,7 @@ from storyline.ingest.sources import DEFAULT_MAX_BYTES, RawInput, iter_inputs
 from storyline.ingest.web import SourceState, iter_sources
 from storyline.records import ReadError
 from storyline.runner import read_all
+from storyline.store.bulk import finish as finish_pending
 from storyline.store.chronicle import Added, Chronicle
 
 Inputs = Iterable[RawInput | ReadError]
@@ -82,6 +83,7 @@ def run(
     chronicle = Chronicle(engine)
     report = RunReport()
     digests: dict[str, str] = {}
+    finish_pending(engine)  # a bulk load killed halfway: its documents come first
 
     def note(key: str, outcome: str) -> None:
         if on_document is not None:

@@ -13,6 +13,7 @@ from storyline.flow import RunReport
 from storyline.ingest.fetch import FetchConfig
 from storyline.ingest.sources import DEFAULT_MAX_BYTES
 from storyline.records import ReadError
+from storyline.runner import default_workers
 from storyline.scale.cluster import connect
 from storyline.scale.errors import JobError
 from storyline.scale.load import load_folder
@@ -65,7 +66,9 @@ def ray_run(
         folder = parquet or Path(scratch)
         with _failing_as_job_error():
             job = write_parquet(shards, folder, workers=workers, fetch=fetch, max_bytes=max_bytes, keep=keep)
-        return job, load_folder(folder, engine, on_document=on_document)
+        # the load runs on this machine: as many resolving processes as actors, at most its cores
+        resolvers = min(workers, default_workers())
+        return job, load_folder(folder, engine, workers=resolvers, on_document=on_document)
 
 
 @contextmanager

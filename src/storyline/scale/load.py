@@ -1,16 +1,12 @@
-"""Putting a Parquet folder of readings into the chronicle database, in publication order.
+"""Putting a Parquet folder of readings into the chronicle database, in publication order, a batch at a time.
 
 The decisions are the local flow's (:func:`storyline.flow.run`), taken just before each document is
 stored: an input stored before with the same digest is skipped, an input identical to a stored one under
-another id is recorded as its copy, anything else is stored and resolved by
-:meth:`~storyline.store.chronicle.Chronicle.add`, one transaction per document. So loading twice changes
-nothing, and a load killed at any point is finished by loading again, with the database an uninterrupted
-load would have made.
-
-Resolution is sequential. Its blocking keys do not partition the work: a mention probes several keys, an
-event gathers mentions found under different keys, stories join events, near-duplicate detection compares
-with every stored document, and the chronicle numbers documents in the order they are stored. Splitting by
-key would make the result depend on timing, so one writer stores the documents in order.
+another id is recorded as its copy, anything else is stored. Documents are stored ``BATCH`` at a time in one
+transaction, then resolved by :class:`storyline.store.bulk.BatchWriter` — in parts split by their blocking
+keys, in parallel on PostgreSQL — with the chronicle a one-at-a-time load makes. Loading twice changes
+nothing, and a load killed at any point is finished by loading again (what it left pending is resolved
+first).
 """
 
 from __future__ import annotations
@@ -28,38 +24,51 @@ from storyline.flow import RunReport, tally
 from storyline.records import ReadError, Reading
 from storyline.scale.parquet import iter_failures, iter_readings, months
 from storyline.store import tables as t
+from storyline.store.bulk import BATCH, Batch, BatchWriter, Resolved
 from storyline.store.chronicle import Chronicle
-
-BATCH = 200  # documents looked up in the database at once
 
 
 def load_folder(
-    folder: Path, engine: Engine, *, on_document: Callable[[str, str], None] | None = None
+    folder: Path,
+    engine: Engine,
+    *,
+    workers: int = 1,
+    batch: int = BATCH,
+    on_document: Callable[[str, str], None] | None = None,
 ) -> RunReport:
     """Load every complete shard of ``folder``: failures first, then readings month by month, each month
-    in publication order. ``on_document(id, outcome)`` is called after each document, as in the flow."""
-    chronicle = Chronicle(engine)
+    in publication order, ``batch`` documents at a time resolved by ``workers`` processes (PostgreSQL).
+    ``on_document(id, outcome)`` is called after each document is stored, as in the flow."""
     report = RunReport()
 
     def note(key: str, outcome: str) -> None:
         if on_document is not None:
             on_document(key, outcome)
 
-    for batch in _batches(iter_failures(folder)):
-        known = _stored(engine, [(r["key"], r["digest"]) for r in batch if r["digest"]])
-        for row in batch:
-            note(row["key"], _failure(chronicle, row, known, report))
-    for month in months(folder):
-        for batch in _batches(iter_readings(folder, month)):
-            known = _stored(engine, [(r["id"], r["digest"]) for r in batch])
-            for row in batch:
-                note(row["id"], _reading(chronicle, row, known, report))
+    with BatchWriter(engine, workers=workers) as writer:
+        writer.finish()  # what a killed load left pending comes first
+        for rows in _batches(iter_failures(folder), batch):
+            known = _stored(engine, [(r["key"], r["digest"]) for r in rows if r["digest"]])
+            for row in rows:
+                note(row["key"], _failure(writer.chronicle, row, known, report))
+        for month in months(folder):
+            for rows in _batches(iter_readings(folder, month), batch):
+                known = _stored(engine, [(r["id"], r["digest"]) for r in rows])
+                with writer.batch() as staged:
+                    for row in rows:
+                        note(row["id"], _reading(staged, row, known, report))
+        _add_resolved(report, writer.resolved)
     return report
 
 
-def _batches(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def _add_resolved(report: RunReport, resolved: Resolved) -> None:
+    report.events |= resolved.events
+    report.stories |= resolved.stories
+
+
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     iterator = iter(rows)
-    while batch := list(islice(iterator, BATCH)):
+    while batch := list(islice(iterator, max(1, size))):
         yield batch
 
 
@@ -88,17 +97,13 @@ def _failure(
     return "failed"
 
 
-def _reading(
-    chronicle: Chronicle, row: dict[str, Any], known: set[tuple[str, str]], report: RunReport
-) -> str:
+def _reading(staged: Batch, row: dict[str, Any], known: set[tuple[str, str]], report: RunReport) -> str:
     doc_id, digest = row["id"], row["digest"]
-    if (doc_id, digest) in known:  # a repeat within this batch is caught by Chronicle.add itself
+    if (doc_id, digest) in known:  # a repeat within this batch is caught by the batch itself
         report.unchanged += 1
         return "unchanged"
-    original = chronicle.copy_source(doc_id, digest)
-    if original is not None:
-        chronicle.add_copy(doc_id, digest, original)
+    if staged.add_copy(doc_id, digest) is not None:
         report.copies += 1
         return "copy"
     reading = Reading.model_validate(json.loads(row["reading"]))
-    return tally(report, chronicle.add(reading, digest))
+    return tally(report, staged.add(reading, digest))

@@ -36,3 +36,11 @@ ShardSizeOption = Annotated[
         help="With --engine ray: files of a folder per shard (0: about four per worker).",
     ),
 ]
+BatchOption = Annotated[
+    int | None,
+    typer.Option(
+        "--batch",
+        min=1,
+        help="Documents stored in one transaction, then resolved together (default: 200).",
+    ),
+]

@@ -85,7 +85,8 @@ def integrity_problems(engine: Engine) -> list[str]:
                 f"foreign key: {tuple(row)}" for row in conn.execute(text("PRAGMA foreign_key_check"))
             ]
         checks = {
-            "event mention without an event": "SELECT count(*) FROM event_mentions WHERE event_id IS NULL",
+            "event mention without an event": "SELECT count(*) FROM event_mentions m WHERE event_id IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM pending_documents p WHERE p.document_id = m.document_id)",
             "event without mentions": "SELECT count(*) FROM events e WHERE NOT EXISTS "
             "(SELECT 1 FROM event_mentions m WHERE m.event_id = e.id)",
             "event whose mention count is wrong": "SELECT count(*) FROM events e WHERE e.mentions <> "

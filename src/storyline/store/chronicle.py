@@ -3,7 +3,9 @@ brought up to date — in one transaction per document, so that a run killed at 
 that is whole, and running it again finishes the work with the same result.
 
 Resolution is incremental and local: a new mention is compared only with the events that share one of its
-blocking keys, and only the events, stories and figures it touches are recomputed.
+blocking keys, and only the events, stories and figures it touches are recomputed. A bulk load uses the same
+writer a batch at a time (:mod:`storyline.store.bulk`): :meth:`Chronicle.stage` stores without resolving,
+:meth:`Chronicle.resolve_mentions` resolves one part of a batch, :meth:`Chronicle.settle` finishes it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, or_, select, update
+from sqlalchemy import ARRAY, Engine, String, and_, any_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storyline import kb as knowledge
@@ -76,6 +78,7 @@ class Chronicle:
         self.kb = knowledge.load()
         self._seq = 0  # the sequence number of the document being stored
         self._left: set[str] = set()  # stories an event or document of this transaction left
+        self._moved: set[str] = set()  # documents whose story this transaction changed
 
     # -- what is already there -----------------------------------------------------------------------
 
@@ -91,13 +94,7 @@ class Chronicle:
     def copy_source(self, key: str, digest: str) -> str | None:
         """The stored document whose input is byte for byte this one's, under another id."""
         with Session(self.engine) as session:
-            row = session.execute(
-                select(t.Document.id, t.Document.duplicate_of)
-                .where(t.Document.input_hash == digest, t.Document.id != key)
-                .order_by(t.Document.seq)
-                .limit(1)
-            ).first()
-            return (row.duplicate_of or row.id) if row else None
+            return _copy_source(session, key, digest)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -127,27 +124,31 @@ class Chronicle:
     def add_copy(self, key: str, digest: str, original: str) -> Added:
         """Record an input identical to a stored one: linked to it, not read again."""
         with Session(self.engine) as session, session.begin():
-            source = session.get(t.Document, original)
-            assert source is not None
-            session.execute(delete(t.Failure).where(t.Failure.key == key))
-            session.add(
-                t.Document(
-                    id=key,
-                    input_hash=digest,
-                    text_hash=source.text_hash,
-                    title=source.title,
-                    text="",
-                    language=source.language,
-                    published=source.published,
-                    duplicate_of=original,
-                    duplicate_kind="exact",
-                    similarity=1.0,
-                    reading=None,
-                    story_id=source.story_id,
-                    seq=self._next_seq(session),
-                    stored_at=_now(),
-                )
+            return self._copy(session, key, digest, original)
+
+    def _copy(self, session: Session, key: str, digest: str, original: str) -> Added:
+        source = session.get(t.Document, original)
+        assert source is not None
+        session.execute(delete(t.Failure).where(t.Failure.key == key))
+        session.add(
+            t.Document(
+                id=key,
+                input_hash=digest,
+                text_hash=source.text_hash,
+                title=source.title,
+                text="",
+                language=source.language,
+                published=source.published,
+                duplicate_of=original,
+                duplicate_kind="exact",
+                similarity=1.0,
+                reading=None,
+                story_id=source.story_id,
+                seq=self._next_seq(session),
+                stored_at=_now(),
             )
+        )
+        session.flush()
         return Added(document=key, duplicate_of=original, duplicate_kind="exact")
 
     def add(self, reading: Reading, digest: str) -> Added:
@@ -158,22 +159,136 @@ class Chronicle:
                 return Added(document=reading.id, skipped=True)
             added = Added(document=reading.id, replaced=old is not None)
             touched_events: set[str] = set()
-            self._left = set()
+            self._left, self._moved = set(), set()
             if old is not None:
                 touched_events |= self._remove(session, old)
-            session.execute(delete(t.Failure).where(t.Failure.key == reading.id))
-            doc = self._store_document(session, reading, digest, added)
+            doc, mentions = self._store(session, reading, digest, added)
             self._seq = doc.seq
-            mentions = self._store_mentions(session, reading, doc)
-            self._store_figures(session, reading)
-            self._store_checks(session, reading)
-            self._store_entities(session, reading)
-            session.flush()
-            touched_events |= self._resolve(session, mentions, doc.published)
+            touched_events |= self._resolve(session, mentions)
             added.events = touched_events
             added.stories = self._refresh_stories(session, touched_events, {reading.id})
-            self._figure_contradictions(session, reading.id)
+            self._figure_contradictions(session, {reading.id} | self._moved)
             return added
+
+    def _store(
+        self, session: Session, reading: Reading, digest: str, added: Added
+    ) -> tuple[t.Document, list[t.EventMention]]:
+        """The document and what its reading says, as rows; nothing resolved yet."""
+        session.execute(delete(t.Failure).where(t.Failure.key == reading.id))
+        doc = self._store_document(session, reading, digest, added)
+        mentions = self._store_mentions(session, reading, doc)
+        self._store_figures(session, reading)
+        self._store_checks(session, reading)
+        self._store_entities(session, reading)
+        session.flush()
+        return doc, mentions
+
+    # -- batches: store many documents, then resolve them together (see storyline.store.bulk) -------------
+
+    def stage(self, session: Session, reading: Reading, digest: str) -> Added | None:
+        """Store a reading in ``session`` without resolving it, and mark it pending; skipped when stored
+        before with the same input. None when a document of that id is stored with another input: replacing
+        one must resolve at once (:meth:`add`), after what is pending."""
+        old = session.get(t.Document, reading.id)
+        if old is not None:
+            return Added(document=reading.id, skipped=True) if old.input_hash == digest else None
+        added = Added(document=reading.id)
+        doc, _mentions = self._store(session, reading, digest, added)
+        session.add(t.Pending(document_id=doc.id, seq=doc.seq))
+        session.flush()
+        return added
+
+    def stage_copy(self, session: Session, key: str, digest: str) -> Added | None:
+        """Record in ``session`` an input identical to a stored (or staged) one under another id; None when
+        there is none."""
+        original = _copy_source(session, key, digest)
+        return self._copy(session, key, digest, original) if original is not None else None
+
+    @staticmethod
+    def pending(session: Session) -> list[str]:
+        """The documents a batch stored and has not resolved yet, in the order they were stored."""
+        return list(session.execute(select(t.Pending.document_id).order_by(t.Pending.seq)).scalars())
+
+    @staticmethod
+    def unresolved(session: Session, documents: Sequence[str]) -> list[tuple[int, Facts]]:
+        """The mentions of ``documents`` that have no event yet, as (row id, facts), in the order resolution
+        takes them: documents in the order they were stored, a document's mentions as
+        :func:`order_for_resolution` orders them."""
+        rows: dict[str, list[t.EventMention]] = {}
+        for chunk in _chunks(list(documents)):
+            for row in session.execute(
+                select(t.EventMention).where(
+                    t.EventMention.document_id.in_(chunk), t.EventMention.event_id.is_(None)
+                )
+            ).scalars():
+                rows.setdefault(row.document_id, []).append(row)
+        out: list[tuple[int, Facts]] = []
+        for doc_id in documents:
+            found = {r.idx: r for r in rows.get(doc_id, [])}
+            for facts in order_for_resolution([facts_of(r) for r in found.values()]):
+                out.append((found[facts.key[1]].id, facts))
+        return out
+
+    @staticmethod
+    def stored_keys(session: Session, probes: set[str]) -> list[list[str]]:
+        """Every key of each stored event that holds one of ``probes``."""
+        events: set[str] = set()
+        for chunk in _chunks(sorted(probes)):
+            events.update(
+                session.execute(select(t.EventKey.event_id).where(t.EventKey.key.in_(chunk))).scalars()
+            )
+        keys: dict[str, list[str]] = {}
+        for chunk in _chunks(sorted(events)):
+            for event_id, key in session.execute(
+                select(t.EventKey.event_id, t.EventKey.key).where(t.EventKey.event_id.in_(chunk))
+            ):
+                keys.setdefault(event_id, []).append(key)
+        return [sorted(v) for _, v in sorted(keys.items())]
+
+    def resolve_mentions(self, mentions: Sequence[int]) -> set[str]:
+        """Give these stored mentions (row ids, in resolution order) their events, in one transaction; the
+        events touched. Mentions of different parts (:mod:`storyline.resolve.partition`) may be resolved by
+        different processes at once."""
+        with Session(self.engine) as session, session.begin():
+            rows: dict[int, t.EventMention] = {}
+            for chunk in _chunks(list(mentions)):
+                rows.update(
+                    (r.id, r)
+                    for r in session.execute(
+                        select(t.EventMention).where(t.EventMention.id.in_(chunk))
+                    ).scalars()
+                )
+            touched: set[str] = set()
+            for number in mentions:
+                row = rows[number]
+                if row.event_id is None:  # resolved already by an earlier, interrupted attempt
+                    touched.add(self._resolve_one(session, row, facts_of(row)))
+            return touched
+
+    def settle(self, documents: Sequence[str]) -> tuple[set[str], set[str]]:
+        """After the mentions of the pending ``documents`` are resolved: their stories, the stories of the
+        events they touched and their figures' contradictions, in one transaction that also ends their
+        pending state. The events and stories touched."""
+        with Session(self.engine) as session, session.begin():
+            docs = set(documents)
+            self._left, self._moved = set(), set()
+            events: set[str] = set()
+            seqs: list[int] = []
+            for chunk in _chunks(sorted(docs)):
+                events.update(
+                    e
+                    for e in session.execute(
+                        select(t.EventMention.event_id).where(t.EventMention.document_id.in_(chunk))
+                    ).scalars()
+                    if e is not None
+                )
+                seqs += session.execute(select(t.Document.seq).where(t.Document.id.in_(chunk))).scalars()
+            self._seq = max(seqs, default=self._seq)
+            stories = self._refresh_stories(session, events, docs)
+            self._figure_contradictions(session, docs | self._moved)
+            for chunk in _chunks(sorted(docs)):
+                session.execute(delete(t.Pending).where(t.Pending.document_id.in_(chunk)))
+            return events, stories
 
     # -- documents ------------------------------------------------------------------------------------
 
@@ -344,39 +459,37 @@ class Chronicle:
 
     # -- events ---------------------------------------------------------------------------------------
 
-    def _resolve(self, session: Session, mentions: list[t.EventMention], published: Any) -> set[str]:
-        """Give each new mention its event; the ids of the events touched."""
-        facts = {id(row): facts_of(row) for row in mentions}
-        by_facts = {facts[id(row)].key: row for row in mentions}
-        touched: set[str] = set()
-        for f in order_for_resolution(list(facts.values())):
-            row = by_facts[f.key]
-            candidates = self._candidates(session, f)
-            chosen = best_event(f, candidates)
-            if chosen is None:
-                chosen = _new_event_id(session, f)
-                session.add(
-                    t.Event(
-                        id=chosen,
-                        type=f.type,
-                        status=f.status,
-                        participants=sorted(f.participants),
-                        mentions=0,
-                        sources=0,
-                    )
+    def _resolve(self, session: Session, mentions: list[t.EventMention]) -> set[str]:
+        """Give each new mention of one document its event; the ids of the events touched."""
+        by_key = {(row.document_id, row.idx): row for row in mentions}
+        return {
+            self._resolve_one(session, by_key[f.key], f)
+            for f in order_for_resolution([facts_of(row) for row in mentions])
+        }
+
+    def _resolve_one(self, session: Session, row: t.EventMention, f: Facts) -> str:
+        """Give one mention its event (the best candidate, or a new one) and recompute that event."""
+        chosen = best_event(f, self._candidates(session, f))
+        if chosen is None:
+            chosen = _new_event_id(session, f)
+            session.add(
+                t.Event(
+                    id=chosen,
+                    type=f.type,
+                    status=f.status,
+                    participants=sorted(f.participants),
+                    mentions=0,
+                    sources=0,
                 )
-                session.flush()
-            row.event_id = chosen
+            )
             session.flush()
-            self._refresh_event(session, chosen)
-            touched.add(chosen)
-        return touched
+        row.event_id = chosen
+        session.flush()
+        self._refresh_event(session, chosen)
+        return chosen
 
     def _candidates(self, session: Session, facts: Facts) -> list[tuple[str, EventSummary]]:
-        keys = probe_keys(facts)
-        ids = sorted(
-            set(session.execute(select(t.EventKey.event_id).where(t.EventKey.key.in_(keys))).scalars())
-        )
+        ids = sorted(set(session.execute(_holding(probe_keys(facts), session)).scalars()))
         if not ids:
             return []
         rows = session.execute(select(t.Event).where(t.Event.id.in_(ids))).scalars()
@@ -482,12 +595,10 @@ class Chronicle:
             if new is not None and session.get(t.Story, new) is None:
                 session.add(t.Story(id=new, title=new, events=0, documents=0))
                 session.flush()
-                # documents that name this format but had no story of their own may now join it
+                # documents that name this format and have no event in a story may now join it
                 affected_docs.update(
                     session.execute(
-                        select(t.Document.id)
-                        .join(t.DocumentEntity, t.DocumentEntity.document_id == t.Document.id)
-                        .where(t.Document.story_id.is_(None), t.DocumentEntity.entity_id == new)
+                        select(t.DocumentEntity.document_id).where(t.DocumentEntity.entity_id == new)
                     ).scalars()
                 )
             if event.story_id != new:
@@ -500,8 +611,15 @@ class Chronicle:
         session.flush()
         for doc_id in sorted(affected_docs):
             stories |= self._document_story(session, doc_id)
-        for story in sorted(stories):
-            self._refresh_story(session, story)
+        todo = stories
+        while todo:  # a story left with no event is deleted: its documents find another, which is recounted
+            orphans: set[str] = set()
+            for story in sorted(todo):
+                orphans |= self._refresh_story(session, story)
+            todo = set()
+            for doc_id in sorted(orphans):
+                todo |= self._document_story(session, doc_id)
+            stories |= todo
         return stories
 
     @staticmethod
@@ -545,6 +663,8 @@ class Chronicle:
             ).scalar_one_or_none()
             new = named
         old = doc.story_id
+        if old != new:
+            self._moved.add(doc_id)
         doc.story_id = new
         session.execute(
             update(t.Document)
@@ -557,21 +677,27 @@ class Chronicle:
         )
         return {s for s in (old, new) if s}
 
-    def _refresh_story(self, session: Session, story: str) -> None:
-        """A story's counts, dates and title, from SQL aggregates: the cost does not grow with the story."""
+    def _refresh_story(self, session: Session, story: str) -> set[str]:
+        """A story's counts, dates and title, from SQL aggregates: the cost does not grow with the story. A
+        story with no event left is deleted; the documents it held (returned) are left with none."""
         row = session.get(t.Story, story)
         if row is None:
-            return
+            return set()
         events, first, last = session.execute(
             select(func.count(), func.min(t.Event.when_start), func.max(t.Event.when_end)).where(
                 t.Event.story_id == story
             )
         ).one()
         if not events:
+            held = set(
+                session.execute(
+                    select(t.Document.id).where(t.Document.story_id == story, t.Document.reading.is_not(None))
+                ).scalars()
+            )
             session.execute(update(t.Document).where(t.Document.story_id == story).values(story_id=None))
             session.delete(row)
             session.flush()
-            return
+            return held
         row.first_date, row.last_date, row.events = first, last, int(events)
         row.documents = int(
             session.execute(
@@ -597,18 +723,23 @@ class Chronicle:
         row.title = story_title(story_name(story, self.kb), _headline(latest))
         row.updated_seq = self._seq
         session.flush()
+        return set()
 
     # -- figures --------------------------------------------------------------------------------------
 
-    def _figure_contradictions(self, session: Session, doc_id: str) -> None:
-        """Compare each figure of the document with the same quantity in other documents."""
-        mine = list(session.execute(select(t.Figure).where(t.Figure.document_id == doc_id)).scalars())
-        for figure in mine:
-            subject = figure.subject or figure_subject(figure)
+    def _figure_contradictions(self, session: Session, documents: set[str]) -> None:
+        """Compare each figure of the documents with the same quantity in other documents (the story of a
+        disagreement is that of its earliest document in a story)."""
+        subjects: set[str] = set()
+        for chunk in _chunks(sorted(documents)):
+            for figure in session.execute(select(t.Figure).where(t.Figure.document_id.in_(chunk))).scalars():
+                subjects.add(figure.subject or figure_subject(figure))
+        for subject in sorted(subjects):
             same = session.execute(
                 select(t.Figure, t.Document.duplicate_of, t.Document.story_id)
                 .join(t.Document, t.Document.id == t.Figure.document_id)
                 .where(t.Figure.subject == subject)
+                .order_by(t.Document.seq, t.Figure.idx)
             ).all()
             claims = []
             story = None
@@ -638,6 +769,30 @@ class Chronicle:
                     )
                 )
         session.flush()
+
+
+def _copy_source(session: Session, key: str, digest: str) -> str | None:
+    row = session.execute(
+        select(t.Document.id, t.Document.duplicate_of)
+        .where(t.Document.input_hash == digest, t.Document.id != key)
+        .order_by(t.Document.seq)
+        .limit(1)
+    ).first()
+    return (row.duplicate_of or row.id) if row else None
+
+
+def _holding(keys: list[str], session: Session) -> Any:
+    """The query for the events that hold one of ``keys``. On PostgreSQL the keys go as one array: an IN
+    list of a few hundred values is planned anew at every call, which costs more than the lookup."""
+    query = select(t.EventKey.event_id)
+    if session.get_bind().dialect.name == "postgresql":
+        return query.where(t.EventKey.key == any_(bindparam("keys", keys, type_=ARRAY(String))))
+    return query.where(t.EventKey.key.in_(keys))
+
+
+def _chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
+    """Values in slices short enough for an IN list."""
+    return [values[k : k + size] for k in range(0, len(values), size)]
 
 
 def _new_event_id(session: Session, facts: Facts) -> str:

@@ -333,3 +333,10 @@ def failures(engine: Engine) -> list[tuple[str, str, str]]:
             (f.key, f.kind, f.message)
             for f in session.execute(select(t.Failure).order_by(t.Failure.key)).scalars()
         ]
+
+
+def dump(engine: Engine) -> list[str]:
+    """Everything a chronicle says, as lines of JSON: its stories (with their events, histories and
+    contradictions), then every event, in their stable order. Two databases hold the same chronicle when
+    their dumps are equal."""
+    return [s.model_dump_json() for s in stories(engine)] + [e.model_dump_json() for e in events(engine)]

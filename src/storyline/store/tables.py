@@ -101,6 +101,15 @@ class DocumentBand(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
 
 
+class Pending(Base):
+    """A document stored by a batch load whose mentions, stories and figures are not resolved yet: the
+    batch's resolution removes it, and a load that was killed in between resolves it first when run again."""
+
+    __tablename__ = "pending_documents"
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+
+
 class Failure(Base):
     """A document that could not be read, with the reason; kept once per input."""
 
