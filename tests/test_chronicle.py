@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storyline.records import EventMention, Figure, Interval, Place, Published, Reading, Span
+from storyline.records import Entity, EventMention, Figure, Interval, Mention, Place, Published, Reading, Span
 from storyline.resolve import duplicates
 from storyline.resolve.contradictions import event_disagreements
 from storyline.resolve.events import Facts, index_keys, probe_keys, score, summarize
@@ -435,3 +435,33 @@ def test_migrations_and_tables_agree(tmp_path) -> None:  # type: ignore[no-untyp
         diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
     assert [d for d in diff if "documents_fts" not in str(d)] == []
     engine.dispose()
+
+
+def _naming(doc: str, published: date, formats: dict[str, int], fmt: str | None) -> Reading:
+    """A document naming formats (format id → times named), with one summit of ``fmt`` (None: no event)."""
+    base = reading(doc, published, [("CONSULT", "occurred", published, published)] if fmt else [])
+    span = Mention(start=0, end=5, text=base.text[:5])
+    entities = [
+        Entity(id=key, kind="format", name=key, mentions=[span] * times) for key, times in formats.items()
+    ]
+    events = [e.model_copy(update={"format": fmt}) for e in base.events]
+    return base.model_copy(update={"entities": entities, "events": events})
+
+
+def test_a_documents_story_does_not_depend_on_the_order_documents_arrive_in(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A document with no event of its own belongs to the format it names most that has a story: when that
+    format's story appears after it, it moves there (as if it had come last)."""
+    docs = {
+        "g": _naming("g", date(2025, 3, 1), {"format-g": 1}, "format-g"),
+        "both": _naming("both", date(2025, 4, 1), {"format-f": 2, "format-g": 1}, None),
+        "f": _naming("f", date(2025, 5, 1), {"format-f": 1}, "format-f"),
+    }
+    for order in (("g", "f", "both"), ("g", "both", "f")):
+        engine = connect(str(tmp_path / f"{'-'.join(order)}.sqlite3"))
+        chronicle = Chronicle(engine)
+        for key in order:
+            chronicle.add(docs[key], f"digest-{key}")
+        stories = {s.id: sorted(s.documents) for s in queries.stories(engine)}
+        assert stories == {"format-f": ["both", "f"], "format-g": ["g"]}, order
+        assert integrity_problems(engine) == []
+        engine.dispose()
