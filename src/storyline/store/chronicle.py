@@ -261,7 +261,7 @@ class Chronicle:
             touched: set[str] = set()
             for number in mentions:
                 row = rows[number]
-                if row.event_id is None:  # resolved already by an earlier, interrupted attempt
+                if row.event_id is None:  # not resolved by an earlier attempt that was interrupted
                     touched.add(self._resolve_one(session, row, facts_of(row)))
             return touched
 
