@@ -10,7 +10,6 @@ in tests.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import resource
 import shutil
@@ -20,15 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from storyline.bench_resolve import fresh_database, synthetic_readings
+from storyline.bench_resolve import digest_of, fresh_database, synthetic_readings
 from storyline.records import Reading
 from storyline.store import connect, queries
 from storyline.store.bulk import BATCH, BatchWriter
 from storyline.store.chronicle import Chronicle
-
-
-def _digest(reading: Reading) -> str:
-    return hashlib.sha256(reading.id.encode("utf-8")).hexdigest()
 
 
 def _one_at_a_time(url: str, readings: Sequence[Reading]) -> tuple[dict[str, Any], list[str]]:
@@ -37,7 +32,7 @@ def _one_at_a_time(url: str, readings: Sequence[Reading]) -> tuple[dict[str, Any
         chronicle = Chronicle(engine)
         started, cpu = time.perf_counter(), time.process_time()
         for reading in readings:
-            chronicle.add(reading, _digest(reading))
+            chronicle.add(reading, digest_of(reading.id))
         row = {
             "mode": "one at a time",
             "workers": 1,
@@ -59,7 +54,7 @@ def _batches(
             for k in range(0, len(readings), batch):
                 with writer.batch() as staged:
                     for reading in readings[k : k + batch]:
-                        staged.add(reading, _digest(reading))
+                        staged.add(reading, digest_of(reading.id))
             resolved = writer.resolved
             used = writer.workers
         seconds = time.perf_counter() - started

@@ -459,7 +459,8 @@ def fresh_database(url: str | None, size: int | str, workdir: Path) -> Iterator[
         admin.dispose()
 
 
-def _digest(reading_id: str) -> str:
+def digest_of(reading_id: str) -> str:
+    """The input digest a synthetic document is stored with."""
     return hashlib.sha256(reading_id.encode("utf-8")).hexdigest()
 
 
@@ -480,7 +481,7 @@ def bench_one(size: int, url: str | None, workdir: Path, seed: int = 0) -> dict[
             marks: list[tuple[int, float]] = []  # (mentions, seconds) after each document
             with _counting_scores() as compared:
                 for reading in synthetic_readings(size, seed):
-                    digest = _digest(reading.id)
+                    digest = digest_of(reading.id)
                     started, started_cpu = time.perf_counter(), time.process_time()
                     chronicle.add(reading, digest)
                     seconds += time.perf_counter() - started

@@ -22,13 +22,13 @@ from storyline.cli_chronicle import (
     Workers,
     fetch_config,
     progress_bar,
+    ray_failures,
 )
 from storyline.evaluate import Count
 from storyline.ingest.sources import DEFAULT_MAX_BYTES, iter_inputs
 from storyline.ingest.web import iter_sources
 from storyline.records import ReadError, Reading
 from storyline.runner import default_workers, read_all
-from storyline.scale.errors import JobError, RayUnavailable
 from storyline.scale.options import AddressOption, EngineName, EngineOption, ShardSizeOption
 
 app = typer.Typer(
@@ -96,7 +96,7 @@ def read(
     read_count, kinds = 0, Counter[str]()
     progress = progress_bar("reading")
     try:
-        with progress:
+        with ray_failures(), progress:
             task = progress.add_task("read", total=None)
             for line, failure in outcomes:
                 if failure is None:
@@ -109,12 +109,6 @@ def read(
                     else:
                         err.print(f"[yellow]skipped[/] {failure.id or failure.path}: {failure.error.message}")
                 progress.advance(task)
-    except RayUnavailable as exc:
-        err.print(f"[red]ray:[/] {exc}")
-        raise typer.Exit(2) from exc
-    except JobError as exc:
-        err.print(f"[red]ray:[/] {exc}")
-        raise typer.Exit(1) from exc
     finally:
         if out is not sys.stdout:
             out.close()

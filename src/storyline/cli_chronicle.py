@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -228,6 +229,21 @@ class RayJob:
     max_bytes: int
 
 
+@contextmanager
+def ray_failures() -> Iterator[None]:
+    """No Ray cluster to reach (exit 2) or a Ray job that failed (exit 1), as one line."""
+    from storyline.scale.errors import JobError, RayUnavailable
+
+    try:
+        yield
+    except RayUnavailable as exc:
+        err.print(f"[red]ray:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except JobError as exc:
+        err.print(f"[red]ray:[/] {exc}")
+        raise typer.Exit(1) from exc
+
+
 def _ray_run(
     sources: list[str],
     jsonl: list[str],
@@ -238,10 +254,9 @@ def _ray_run(
     seen: Callable[[str, str], None],
 ) -> Any:
     """``run --engine ray``: read on the cluster into Parquet, then load; one line when Ray is not there."""
-    from storyline.scale.errors import JobError, RayUnavailable
     from storyline.scale.jobs import ray_run
 
-    try:
+    with ray_failures():
         written, report = ray_run(
             sources,
             jsonl,
@@ -255,12 +270,6 @@ def _ray_run(
             keep=keep,
             on_document=seen,
         )
-    except RayUnavailable as exc:
-        err.print(f"[red]ray:[/] {exc}")
-        raise typer.Exit(2) from exc
-    except JobError as exc:
-        err.print(f"[red]ray:[/] {exc}")
-        raise typer.Exit(1) from exc
     report.irrelevant += written.skipped
     err.print(
         f"ray: {written.shards} shard(s) read ({written.read} document(s) read, {written.failed} failed), "
